@@ -1,0 +1,44 @@
+SHELL := /bin/bash
+# Two entry points, both usable on a fresh machine with Python >= 3.10 and git:
+#   make table1   set up .venv and regenerate Table 1 at the small scale (embedded synthetic data, CPU)
+#   make test     set up .venv, check the package is exactly what the notebooks export, run all tests
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: install test sync-check nbtest pytest table1 clean-runs
+
+$(BIN)/.installed: settings.ini setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+# nbdev_export and nbdev_clean must change nothing: the package is what the notebooks export, and the
+# notebooks are stored clean. Compared by content hash, so it works on a dirty working tree too.
+sync-check: install
+	@snapshot() { find adios_nb nbs -type f -not -path '*/.ipynb_checkpoints/*' -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs sha1sum; }; \
+	before=$$(snapshot); \
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean; \
+	after=$$(snapshot); \
+	if [ "$$before" != "$$after" ]; then \
+	  echo "nbdev_export / nbdev_clean changed these files (export and clean the notebooks, then commit):"; \
+	  diff <(echo "$$before") <(echo "$$after") | sed -n 's/^> [0-9a-f]*  /  /p'; exit 1; \
+	else echo "sync-check: nbdev_export and nbdev_clean change nothing"; fi
+
+nbtest: install
+	$(BIN)/nbdev_test --n_workers 2
+
+pytest: install
+	$(BIN)/python -m pytest -q tests
+
+test: sync-check nbtest pytest
+
+table1: install
+	$(BIN)/papermill nbs/reproduce_table1.ipynb results/table1/reproduce_table1.ipynb \
+	  -f nbs/params/table1_small.yaml --cwd nbs --log-output
+
+clean-runs:
+	rm -rf results/runs
