@@ -369,7 +369,8 @@ def write_artefact(name: str, table: pd.DataFrame, figures=None, run_records: Op
                    results_dir=None) -> Path:
     """Write `results_dir/<name>/` (`table.csv`, `table.md`, `<figure>.png`, `runs.json`) atomically and update
     the index in `results_dir/README.md`. `scale` is "ci", "small" or "paper" (taken from the table's `scale`
-    column if not given). Returns the artefact folder."""
+    column if not given). Artefacts of the ci scale (what the tests run) go to `results_dir/_ci/<name>/`, ignored
+    by git, so that tests never overwrite committed results. Returns the artefact folder."""
     _check_name(name)
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame; got {type(table).__name__}")
@@ -379,6 +380,8 @@ def write_artefact(name: str, table: pd.DataFrame, figures=None, run_records: Op
     if "|" in status or "\n" in status:
         raise ValueError(f"status must be a short word such as 'done' or 'failed'; got {status!r}")
     root = _results_root(results_dir)
+    if scale == "ci":  # ci runs (the tests) never overwrite committed results nor touch the index
+        root = root / "_ci"
     root.mkdir(parents=True, exist_ok=True)
     target = root / name
     command = command or default_command(name, scale)
@@ -405,7 +408,8 @@ def write_artefact(name: str, table: pd.DataFrame, figures=None, run_records: Op
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
-    update_index(root, name, command, scale, status, wall_time)
+    if scale != "ci":
+        update_index(root, name, command, scale, status, wall_time)
     return target
 
 # %% ../nbs/09_report.ipynb #e90cffd4
