@@ -7,22 +7,20 @@ __all__ = ['BACKBONES', 'VIT_TINY_PATCH', 'VIT_TINY_MIN_SIZE', 'VIT_TINY_MAX_SIZ
            'RESNET18_CIFAR_MIN_SIZE', 'METHODS', 'cifar_resnet18', 'vit_tiny', 'build_backbone', 'simclr_projector',
            'simsiam_projector', 'simsiam_predictor', 'byol_projector', 'byol_predictor', 'build_heads']
 
-# %% ../nbs/02_models.ipynb #a0355dd2
-import math
-
+# %% ../nbs/02_models.ipynb #75b2b7d4
 import torch
 import torch.nn as nn
 import torchvision
 from torchvision.models.vision_transformer import VisionTransformer
 
-# %% ../nbs/02_models.ipynb #266de066
+# %% ../nbs/02_models.ipynb #bbefff7d
 BACKBONES = ("resnet18", "resnet18_cifar", "vit_tiny")
 VIT_TINY_PATCH = 16
 VIT_TINY_MIN_SIZE, VIT_TINY_MAX_SIZE = 32, 224
 RESNET18_MIN_SIZE = 32
 RESNET18_CIFAR_MIN_SIZE = 8
 
-# %% ../nbs/02_models.ipynb #5985ecf8
+# %% ../nbs/02_models.ipynb #b289f59b
 def _check_img_size(name: str, img_size) -> int:
     "Validate `img_size` for backbone `name`; return it as an int."
     if isinstance(img_size, bool) or not isinstance(img_size, int) or img_size <= 0:
@@ -39,7 +37,7 @@ def _check_img_size(name: str, img_size) -> int:
                              f"(32, 48, ..., 96, ..., 224), got {img_size}")
     return img_size
 
-# %% ../nbs/02_models.ipynb #0ecf8f4c
+# %% ../nbs/02_models.ipynb #f1605755
 def cifar_resnet18(cifar_padding: int = 2) -> nn.Module:
     "torchvision ResNet-18 with the CIFAR stem (3x3 stride-1 `conv1`, no max-pool) and `fc = Identity`."
     if cifar_padding not in (1, 2):
@@ -50,7 +48,7 @@ def cifar_resnet18(cifar_padding: int = 2) -> nn.Module:
     model.fc = nn.Identity()
     return model
 
-# %% ../nbs/02_models.ipynb #f57b354d
+# %% ../nbs/02_models.ipynb #69408dc2
 def vit_tiny(img_size: int) -> nn.Module:
     "torchvision ViT-Tiny (patch 16, width 192, depth 12, 3 heads, MLP 768) returning the class token."
     model = VisionTransformer(image_size=img_size, patch_size=VIT_TINY_PATCH, num_layers=12, num_heads=3,
@@ -58,7 +56,7 @@ def vit_tiny(img_size: int) -> nn.Module:
     model.heads = nn.Identity()
     return model
 
-# %% ../nbs/02_models.ipynb #80473099
+# %% ../nbs/02_models.ipynb #a4a9732d
 def build_backbone(name: str, img_size: int, cifar_padding: int = 2) -> tuple[nn.Module, int]:
     "Build backbone `name` for `img_size`-pixel square images; return `(module, feature_dim)`."
     if name not in BACKBONES:
@@ -72,7 +70,7 @@ def build_backbone(name: str, img_size: int, cifar_padding: int = 2) -> tuple[nn
         return cifar_resnet18(cifar_padding), 512
     return vit_tiny(img_size), 192
 
-# %% ../nbs/02_models.ipynb #f3151201
+# %% ../nbs/02_models.ipynb #febddbf6
 def simclr_projector(feat_dim: int, proj_hidden_dim: int, output_dim: int) -> nn.Sequential:
     "SimCLR projector: Linear -> ReLU -> Linear, no BatchNorm."
     return nn.Sequential(
@@ -81,7 +79,7 @@ def simclr_projector(feat_dim: int, proj_hidden_dim: int, output_dim: int) -> nn
         nn.Linear(proj_hidden_dim, output_dim),
     )
 
-# %% ../nbs/02_models.ipynb #5f954602
+# %% ../nbs/02_models.ipynb #17b39a8d
 def simsiam_projector(feat_dim: int, proj_hidden_dim: int, output_dim: int) -> nn.Sequential:
     "SimSiam projector: three Linear layers with BatchNorm; the last BatchNorm is not affine."
     projector = nn.Sequential(
@@ -107,7 +105,7 @@ def simsiam_predictor(output_dim: int, pred_hidden_dim: int) -> nn.Sequential:
         nn.Linear(pred_hidden_dim, output_dim),
     )
 
-# %% ../nbs/02_models.ipynb #553b5808
+# %% ../nbs/02_models.ipynb #9f4c442e
 def byol_projector(feat_dim: int, proj_hidden_dim: int, output_dim: int) -> nn.Sequential:
     "BYOL projector: Linear -> BatchNorm -> ReLU -> Linear."
     return nn.Sequential(
@@ -127,7 +125,7 @@ def byol_predictor(output_dim: int, pred_hidden_dim: int) -> nn.Sequential:
         nn.Linear(pred_hidden_dim, output_dim),
     )
 
-# %% ../nbs/02_models.ipynb #236e8624
+# %% ../nbs/02_models.ipynb #ce44bac9
 METHODS = ("simclr", "simsiam", "byol")
 
 
