@@ -163,7 +163,7 @@ class OptimConfig:
     warmup_epochs: int = 10
     warmup_start_lr: float = 0.003
     min_lr: float = 0.0
-    train_mask_epoch: Optional[int] = None  # None: 10 for BYOL, 0 otherwise (shortens the encoder's horizon)
+    train_mask_epoch: Optional[int] = None  # None: 10 for BYOL runs of >= 100 epochs, else 0 (shortens the encoder's horizon)
 
 
 @dataclass(frozen=True)
@@ -384,8 +384,8 @@ def resolve_defaults(cfg: Config) -> Config:
     else:
         num_blocks = 4 if method.name == "simsiam" else int(math.log2(img_size) - 1)
     train_mask_epoch = optim.train_mask_epoch
-    if train_mask_epoch is None:
-        train_mask_epoch = 10 if method.name == "byol" else 0
+    if train_mask_epoch is None:  # the official 10 assumes hundreds of epochs; it would swallow a short run
+        train_mask_epoch = 10 if method.name == "byol" and cfg.train.epochs >= 100 else 0
     return dataclasses.replace(
         cfg,
         data=dataclasses.replace(data, img_size=img_size),
