@@ -144,6 +144,7 @@ class MethodConfig:
     base_tau: float = 0.99  # BYOL EMA, cosine from base_tau to final_tau over all steps
     final_tau: float = 1.0
     mask_ratio: Optional[float] = None  # fixed random masks: None uses the scheme's default (MAE 0.75, BEiT 0.3)
+    mask_protocol: str = "corrected"  # fixed schemes: "corrected" or "paper" (the official BEiT/box/shuffle quirks)
 
 
 @dataclass(frozen=True)
@@ -420,6 +421,7 @@ def validate(cfg: Config) -> Config:
     _check_choice("method.name", me.name, METHODS)
     _check_choice("method.masking", me.masking, MASKINGS)
     _check_choice("method.unet_norm", me.unet_norm, ["gn", "in", "no"])
+    _check_choice("method.mask_protocol", me.mask_protocol, ["corrected", "paper"])
     _check_choice("optim.optimizer", o.optimizer, ["sgd"])
     _check_choice("optim.scheduler", o.scheduler, ["warmup_cosine", "constant"])
     _check_choice("train.precision", t.precision, ["fp32", "bf16"])
