@@ -276,9 +276,9 @@ class Method(nn.Module):
 class SimCLR(Method):
     def pair_loss(self, first, second):
         z1, z2 = first["z"].float(), second["z"].float()
-        if self.distributed:
+        if self.distributed:  # local anchors against the gathered batch; this process's rows start at rank * B
             return nt_xent(z1, z2, self.cfg.method.temperature, z1_all=gather_with_gradient(z1),
-                           z2_all=gather_with_gradient(z2))
+                           z2_all=gather_with_gradient(z2), offset=dist.get_rank() * z1.shape[0])
         return nt_xent(z1, z2, self.cfg.method.temperature)
 
 
