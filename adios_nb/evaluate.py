@@ -21,10 +21,10 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['KNN_KS', 'KNN_TEMPERATURES', 'PROBE_WEIGHT_DECAYS', 'extract_features', 'knn_predict', 'stratified_split', 'knn',
-           'LinearClassifier', 'fit_linear_classifier', 'linear_probe', 'multilabel_f1', 'multilabel_linear_probe',
-           'LARS', 'linear_probe_paper', 'cluster_metrics', 'warmup_cosine_lr', 'reinitialise', 'finetune',
-           'robustness', 'mask_quality']
+__all__ = ['KNN_KS', 'KNN_TEMPERATURES', 'PROBE_WEIGHT_DECAYS', 'EVALUATIONS', 'extract_features', 'knn_predict',
+           'stratified_split', 'knn', 'LinearClassifier', 'fit_linear_classifier', 'linear_probe', 'multilabel_f1',
+           'multilabel_linear_probe', 'LARS', 'linear_probe_paper', 'cluster_metrics', 'warmup_cosine_lr',
+           'reinitialise', 'finetune', 'robustness', 'mask_quality', 'evaluate_run']
 
 # %% ../nbs/08_evaluate.ipynb #82cfebc6
 def _check_features(feats, labels, name: str = "features", multilabel: bool = False):
@@ -629,3 +629,86 @@ def mask_quality(pred_masks, gt_masks, include_background: bool = True) -> dict:
         mious.append(iou[rows, cols].sum() / len(segments))
     mean = lambda values: float(np.mean(values)) if values else float("nan")
     return {"ari": mean(aris), "fg_ari": mean(fg_aris), "miou": mean(mious)}
+
+# %% ../nbs/08_evaluate.ipynb #ab55ba57
+import hashlib
+import json
+import os
+from pathlib import Path
+
+
+def _evaluation_key(name: str, settings: dict) -> str:
+    payload = json.dumps({"evaluation": name, **settings}, sort_keys=True, default=str)
+    return f"{name}-{hashlib.sha256(payload.encode()).hexdigest()[:10]}"
+
+
+def _read_cache(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _write_cache(path: Path, cache: dict) -> None:
+    temporary = path.with_suffix(f".tmp-{os.getpid()}")
+    temporary.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n")
+    os.replace(temporary, path)
+
+
+EVALUATIONS = ("knn", "linear", "cluster")
+
+
+def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: str = "backbone",
+                 protocol: Optional[str] = None, data_overrides: Optional[dict] = None, batch_size: int = 256,
+                 seed: int = 0, cache: bool = True, progress: bool = False) -> dict:
+    """`{evaluation: result dict}` for a finished `run` (`adios_nb.train.Run`): k-NN, the fast linear probe and
+    k-means clustering on its encoder's `features` ("backbone" or "projector"), cached in the run directory.
+    `protocol` (default `run.cfg.eval.protocol`) is "val" or "paper" (k-NN grid on the test set, k-means with
+    max(label) clusters)."""
+    from adios_nb.data import build_eval_data  # data builds on config only; imported here to keep this light
+    unknown = [e for e in evaluations if e not in EVALUATIONS]
+    if unknown:
+        raise ValueError(f"unknown evaluation(s) {unknown}; accepted: {', '.join(EVALUATIONS)}")
+    if features not in ("backbone", "projector"):
+        raise ValueError(f"features must be 'backbone' or 'projector', got {features!r}")
+    cfg = run.cfg.replace(**(data_overrides or {}))
+    protocol = protocol or cfg.eval.protocol
+    ev = cfg.eval
+    settings = {"features": features, "protocol": protocol, "dataset": cfg.data.dataset, "img_size": cfg.img_size,
+                "eval_crop": cfg.data.eval_crop, "n_train": cfg.data.n_train, "n_test": cfg.data.n_test,
+                "data_seed": cfg.data.seed, "seed": seed}
+    per_evaluation = {
+        "knn": {**settings, "ks": list(ev.knn_ks), "temperatures": list(ev.knn_temperatures),
+                "distance": ev.knn_distance, "val_fraction": ev.val_fraction},
+        "linear": {**settings, "val_fraction": ev.val_fraction},
+        "cluster": settings,
+    }
+    cache_path = Path(run.run_dir) / "evaluations.json"
+    stored = _read_cache(cache_path) if cache else {}
+    keys = {name: _evaluation_key(name, per_evaluation[name]) for name in evaluations}
+    results = {name: stored[key]["result"] for name, key in keys.items() if key in stored}
+    missing = [name for name in evaluations if name not in results]
+    if not missing:
+        return results
+
+    splits = build_eval_data(cfg)
+    device = next(run.method.parameters()).device
+    projector = run.method.projector.eval() if features == "projector" else None
+    extracted = {}
+    for split in ("train", "test"):
+        out = extract_features(run.encoder(), splits[split], batch_size=batch_size, device=device,
+                               projector=projector, progress=progress, desc=f"{split} features")
+        extracted[split] = (out[2], out[1]) if projector is not None else (out[0], out[1])
+    (train_feats, train_labels), (test_feats, test_labels) = extracted["train"], extracted["test"]
+    for name in missing:
+        if name == "knn":
+            results[name] = knn(train_feats, train_labels, test_feats, test_labels, ks=ev.knn_ks,
+                                temperatures=ev.knn_temperatures, distance=ev.knn_distance, protocol=protocol,
+                                val_fraction=ev.val_fraction, seed=seed)
+        elif name == "linear":
+            results[name] = linear_probe(train_feats, train_labels, test_feats, test_labels,
+                                         val_fraction=ev.val_fraction, seed=seed)
+        else:
+            results[name] = cluster_metrics(test_feats, test_labels, seed=seed,
+                                            protocol="paper" if protocol == "paper" else "clean")
+        stored[keys[name]] = {"settings": per_evaluation[name], "result": results[name]}
+    if cache:
+        _write_cache(cache_path, stored)
+    return {name: results[name] for name in evaluations}
