@@ -1,5 +1,6 @@
 """Two processes (torchrun, gloo, CPU) on two halves of a batch take the same step as one process on the whole
 batch: same losses, same gradients (to 1e-5). And the CLI trains under torchrun with only process 0 writing."""
+import importlib.util
 import json
 import os
 import shutil
@@ -35,10 +36,17 @@ def _torchrun(*args: str) -> list[str]:
     return [TORCHRUN, "--standalone", "--nproc_per_node", "2", *args]
 
 
+def _single_process_step(out: Path) -> None:
+    "Run tests/ddp_step.py's step in this process (no process group): the reference."
+    spec = importlib.util.spec_from_file_location("ddp_step", ROOT / "tests" / "ddp_step.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(str(out))
+
+
 def test_two_processes_take_the_same_step_as_one(tmp_path):
-    script = str(ROOT / "tests" / "ddp_step.py")
-    _run([sys.executable, script, str(tmp_path / "single.pt")])
-    _run(_torchrun(script, str(tmp_path / "ddp.pt")))
+    _single_process_step(tmp_path / "single.pt")
+    _run(_torchrun(str(ROOT / "tests" / "ddp_step.py"), str(tmp_path / "ddp.pt")))
     single = torch.load(tmp_path / "single.pt", weights_only=True)
     ddp = torch.load(tmp_path / "ddp.pt", weights_only=True)
     assert (single["world_size"], ddp["world_size"]) == (1, 2)
