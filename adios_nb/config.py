@@ -68,10 +68,10 @@ DATASETS: dict[str, DatasetInfo] = {
     # embedded synthetic stand-ins (adios_nb.data.make_synthetic)
     "shapes": DatasetInfo(64, 10, synthetic=True, has_object_masks=True),
     "scenes": DatasetInfo(64, 24, multilabel=True, synthetic=True, has_object_masks=True),
-    "transfer_colour": DatasetInfo(32, None, synthetic=True),
-    "transfer_count": DatasetInfo(32, None, synthetic=True),
-    "transfer_texture": DatasetInfo(32, None, synthetic=True),
-    "transfer_fine": DatasetInfo(32, None, synthetic=True),
+    "transfer_colour": DatasetInfo(32, 10, synthetic=True),
+    "transfer_count": DatasetInfo(32, 5, synthetic=True),
+    "transfer_texture": DatasetInfo(32, 10, synthetic=True),
+    "transfer_fine": DatasetInfo(32, 100, synthetic=True),
     # real datasets (download=False; see data/README.md for the expected layouts)
     "stl10": DatasetInfo(96, 10),
     "imagenet100s": DatasetInfo(96, 100),
