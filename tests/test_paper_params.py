@@ -1,0 +1,91 @@
+"""Every `nbs/params/*_paper.yaml` must hold the official hyperparameters: checked against the tables of
+`shared/spec/adios_official.md` §9, parsed from the spec itself."""
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from adios_nb.config import load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT.parent / "shared" / "spec" / "adios_official.md"
+DATASET_OF_SECTION = {"9.1": "stl10", "9.2": "imagenet100s"}
+BACKBONES = {"R18": "resnet18", "ViT-T": "vit_tiny"}
+
+
+def _number(cell: str):
+    cell = cell.replace("*", "").strip()
+    return float(cell.split()[0])
+
+
+def spec_rows() -> dict:
+    "{'stl10/resnet18/simclr': {column: cell}} from the §9.1 and §9.2 tables."
+    if not SPEC.is_file():
+        pytest.skip(f"the spec is not beside the project ({SPEC})")
+    rows, section, header = {}, None, None
+    for line in SPEC.read_text().splitlines():
+        heading = re.match(r"### (9\.\d)", line)
+        if heading:
+            section, header = heading.group(1), None
+            continue
+        if section not in DATASET_OF_SECTION or not line.startswith("|"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells[0] == "method":
+            header = cells
+        elif header and cells[0].endswith("_adios"):
+            key = f"{DATASET_OF_SECTION[section]}/{BACKBONES[cells[1]]}/{cells[0].removesuffix('_adios')}"
+            rows[key] = dict(zip(header, cells))
+    return rows
+
+
+def paper_files():
+    return sorted((ROOT / "nbs" / "params").glob("*_paper.yaml"))
+
+
+@pytest.mark.parametrize("path", [p for p in paper_files() if "hparams" in yaml.safe_load(p.read_text())],
+                         ids=lambda p: p.name)
+def test_paper_hyperparameters_match_the_spec(path):
+    params = yaml.safe_load(path.read_text())
+    spec = spec_rows()
+    assert params["hparams"], f"{path.name} lists no runs"
+    for key, overrides in params["hparams"].items():
+        assert key in spec, f"{path.name}: {key} is not a configuration of spec §9"
+        row = spec[key]
+        cfg = load_config(**params.get("common", {}), **overrides, **dict(zip(
+            ("data.dataset", "model.backbone", "method.name"), key.split("/"))), **{"method.masking": "adios"})
+        assert cfg.data.batch_size == _number(row["bs"]), key
+        assert cfg.optim.lr == _number(row["lr"]), key
+        assert cfg.optim.mask_lr == _number(row["mlr"]), key
+        assert cfg.method.alpha_sparsity == _number(row["α"]), key
+        assert cfg.method.alpha_entropy == _number(row["αE"]), key
+        assert cfg.optim.weight_decay == _number(row["wd"]), key
+        assert cfg.train.epochs == _number(row["ep"]), key
+        assert cfg.method.n_masks == _number(row["N"]), key
+        assert cfg.method.mask_fbase == _number(row["fb"]), key
+        assert cfg.method.unet_norm == row["norm"].replace("*", ""), key
+        assert cfg.method.num_blocks == int(row["nb"].split()[-1]), key  # "auto 5" or "4"
+        if row["τ"] != "–":
+            assert cfg.method.temperature == _number(row["τ"]), key
+        out, proj, pred = row["out/proj/pred"].split("/")
+        assert (cfg.model.output_dim, cfg.model.proj_hidden_dim) == (int(out), int(proj)), key
+        if pred != "–":
+            assert cfg.model.pred_hidden_dim == int(pred), key
+        column = lambda prefix: next(v for k, v in row.items() if k.startswith(prefix))  # headers differ by table
+        jitter = [float(v) for v in re.findall(r"[\d.]+", column("jitter").split("(")[0])]
+        assert [cfg.data.brightness, cfg.data.contrast, cfg.data.saturation, cfg.data.hue] == jitter, key
+        if cfg.method.name == "simsiam":
+            flags = column("SimSiam terms").split("/")
+            assert [cfg.method.simsiam_use_symmetry_mask, cfg.method.simsiam_use_no_mask,
+                    cfg.method.simsiam_use_both_mask] == [f == "T" for f in flags], key
+        if cfg.method.name == "byol":
+            assert cfg.optim.train_mask_epoch == 10, key
+        # common to all scripts (spec §9): LARS with eta 0.02 and clipping, warm-up cosine from 0.003
+        assert cfg.optim.lars and cfg.optim.eta_lars == 0.02 and cfg.optim.grad_clip_lars, key
+        assert (cfg.optim.warmup_epochs, cfg.optim.warmup_start_lr, cfg.optim.classifier_lr) == (10, 0.003, 0.1), key
+        assert (cfg.data.min_scale, cfg.data.blur_prob, cfg.data.solarization_prob) == (0.08, 0.5, 0.0), key
+
+
+def test_spec_tables_were_found():
+    assert len(spec_rows()) == 12  # 2 datasets x 2 backbones x 3 methods
