@@ -23,8 +23,8 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['KNN_KS', 'KNN_TEMPERATURES', 'PROBE_WEIGHT_DECAYS', 'EVALUATIONS', 'extract_features', 'knn_predict',
            'stratified_split', 'knn', 'LinearClassifier', 'fit_linear_classifier', 'linear_probe', 'multilabel_f1',
-           'multilabel_linear_probe', 'LARS', 'linear_probe_paper', 'cluster_metrics', 'warmup_cosine_lr',
-           'reinitialise', 'finetune', 'robustness', 'mask_quality', 'evaluate_run']
+           'multilabel_linear_probe', 'linear_probe_paper', 'cluster_metrics', 'reinitialise', 'finetune', 'robustness',
+           'mask_quality', 'evaluate_run']
 
 # %% ../nbs/08_evaluate.ipynb #82cfebc6
 def _check_features(feats, labels, name: str = "features", multilabel: bool = False):
@@ -370,45 +370,7 @@ def multilabel_linear_probe(train_feats, train_targets, test_feats, test_targets
     return {**result, "weight_decay": wd, "selection_macro": selection}
 
 # %% ../nbs/08_evaluate.ipynb #f22f64e3
-class LARS(torch.optim.Optimizer):
-    "SGD with momentum and layer-wise adaptive rate scaling (solo-learn / Apex semantics, spec §4.2)."
-
-    def __init__(self, params, lr: float, momentum: float = 0.9, weight_decay: float = 0.0, eta: float = 1e-3,
-                 clip_lr: bool = False, exclude_bias_n_norm: bool = True, eps: float = 1e-8):
-        if lr < 0 or momentum < 0 or weight_decay < 0 or eta <= 0:
-            raise ValueError(f"LARS needs lr, momentum, weight_decay >= 0 and eta > 0; got lr={lr}, "
-                             f"momentum={momentum}, weight_decay={weight_decay}, eta={eta}")
-        defaults = dict(lr=lr, momentum=momentum, weight_decay=weight_decay, eta=eta, clip_lr=clip_lr,
-                        exclude_bias_n_norm=exclude_bias_n_norm, eps=eps)
-        super().__init__(params, defaults)
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                d_p = p.grad
-                if p.ndim != 1 or not group["exclude_bias_n_norm"]:
-                    p_norm, g_norm = torch.norm(p), torch.norm(p.grad)
-                    if p_norm != 0 and g_norm != 0:
-                        ratio = group["eta"] * p_norm / (g_norm + group["weight_decay"] * p_norm + group["eps"])
-                        if group["clip_lr"]:
-                            ratio = torch.clamp(ratio / group["lr"], max=1.0)
-                        d_p = (d_p + group["weight_decay"] * p) * ratio
-                if group["momentum"] != 0:
-                    state = self.state[p]
-                    if "momentum_buffer" not in state:
-                        state["momentum_buffer"] = d_p.clone()
-                    else:
-                        state["momentum_buffer"].mul_(group["momentum"]).add_(d_p)
-                    d_p = state["momentum_buffer"]
-                p.add_(d_p, alpha=-group["lr"])
-        return loss
+from .methods import LARS  # the pre-training optimiser, here with eta = 1e-3 and no clipping
 
 # %% ../nbs/08_evaluate.ipynb #b22a7ea1
 def linear_probe_paper(encoder: nn.Module, train_dataset_augmented, test_dataset, n_classes: int,
@@ -478,13 +440,8 @@ def cluster_metrics(feats, labels, n_clusters: Optional[int] = None, seed: int =
             "n_clusters": n_clusters, "protocol": protocol}
 
 # %% ../nbs/08_evaluate.ipynb #c6b6cae5
-def warmup_cosine_lr(epoch: int, base_lr: float, warmup_epochs: int, max_epochs: int, warmup_start_lr: float = 0.0,
-                     eta_min: float = 0.0) -> float:
-    "The learning rate of `epoch` (0-based) under a per-epoch linear warm-up followed by cosine annealing."
-    if epoch < warmup_epochs:
-        return warmup_start_lr + epoch * (base_lr - warmup_start_lr) / max(1, warmup_epochs - 1)
-    progress = (epoch - warmup_epochs) / max(1, max_epochs - warmup_epochs)
-    return eta_min + 0.5 * (base_lr - eta_min) * (1 + math.cos(math.pi * progress))
+from .train import warmup_cosine_lr  # the pl_bolts warm-up cosine, closed form
+
 
 
 def reinitialise(module: nn.Module) -> nn.Module:
