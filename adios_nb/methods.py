@@ -22,7 +22,7 @@ from .occluders import UNetOccluder
 
 # %% auto #0
 __all__ = ['METHOD_CLASSES', 'LARS', 'build_optimizers', 'apply_mask', 'NonFiniteLossError', 'move_batch', 'gather_with_gradient',
-           'average_gradients', 'Method', 'SimCLR', 'SimSiam', 'BYOL', 'adios_step', 'single_player_step',
+           'world', 'average_gradients', 'Method', 'SimCLR', 'SimSiam', 'BYOL', 'adios_step', 'single_player_step',
            'build_method']
 
 # %% ../nbs/06_methods.ipynb #001cf305
@@ -103,10 +103,13 @@ class NonFiniteLossError(FloatingPointError):
 
 def _check_finite(terms: dict[str, torch.Tensor]) -> None:
     values = torch.stack([t.detach().float().reshape(()) for t in terms.values()])
-    if not torch.isfinite(values).all():  # one device sync for all terms
-        for name, value in zip(terms, values.tolist()):
-            if not math.isfinite(value):
-                raise NonFiniteLossError(name, value)
+    bad = (~torch.isfinite(values)).float()
+    if dist.is_available() and dist.is_initialized():  # all processes stop together, or none waits forever
+        dist.all_reduce(bad)
+    if bad.any():  # one device sync for all terms
+        for name, value, flagged in zip(terms, values.tolist(), bad.tolist()):
+            if flagged:
+                raise NonFiniteLossError(name, value if not math.isfinite(value) else float("nan"))
 
 
 def _set_requires_grad(modules, flag: bool) -> None:
@@ -146,6 +149,13 @@ def gather_with_gradient(tensor: torch.Tensor) -> torch.Tensor:
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
         return tensor
     return torch.cat(_GatherWithGradient.apply(tensor), dim=0)
+
+
+def world() -> tuple[int, int]:
+    "(rank, world size) of this process; (0, 1) without a process group."
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
 
 
 def average_gradients(parameters) -> None:
@@ -223,7 +233,7 @@ class Method(nn.Module):
 
     # --- the online classifier ----------------------------------------------------------------------------
     def classifier_loss(self, feats: list[torch.Tensor], labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        "Mean over the crops of the online classifier's loss on detached features, and its top-1 accuracy."
+        "Mean over the crops of the online classifier's loss on detached features, and its top-1 accuracy (%)."
         losses, correct, counted = [], 0.0, 0
         for crop_feats in feats:
             logits = self.classifier(crop_feats.detach().float())
@@ -239,7 +249,7 @@ class Method(nn.Module):
                     counted += int(labelled.sum())
                 else:  # the official code returns NaN here (spec §11.15); a zero loss has the same (zero) gradient
                     losses.append(logits.sum() * 0.0)
-        accuracy = torch.tensor(correct / counted if counted else float("nan"))
+        accuracy = torch.tensor(100.0 * correct / counted if counted else float("nan"))  # percent, as val_acc1
         return torch.stack(losses).mean(), accuracy
 
     @torch.no_grad()
@@ -380,6 +390,13 @@ def _mask_metrics(masks: torch.Tensor) -> dict[str, float]:
     return metrics
 
 
+def _draw_slots(n_masks: int, batch_size: int, generator: torch.Generator) -> torch.Tensor:
+    "ADIOS-s: one slot per image, drawn for the whole (global) batch; this process keeps its slice."
+    rank, world_size = world()
+    return torch.randint(0, n_masks, (batch_size * world_size,), generator=generator)[rank * batch_size:
+                                                                                        (rank + 1) * batch_size]
+
+
 def _select_slot(masks: torch.Tensor, slots: torch.Tensor) -> torch.Tensor:
     "ADIOS-s: the mask of slot `slots[b]` for every image b, shape (B, 1, S, S)."
     index = slots.to(masks.device).view(-1, 1, 1, 1).expand(-1, 1, *masks.shape[2:])
@@ -412,7 +429,7 @@ def adios_step(method: Method, batch: dict) -> dict[str, float]:
 
     # 1. encoder step: minimise sum_n L_n + classifier loss, masks detached
     _set_requires_grad(method.encoder_modules(), True)
-    slots = torch.randint(0, cfg.n_masks, (len(labels),), generator=generator) if single_slot else None
+    slots = _draw_slots(cfg.n_masks, len(labels), generator) if single_slot else None
     detached = lambda m: None if m is None else m.detach()
     with method._autocast():
         losses, u1, u2 = _slot_losses(method, views, chosen(detached(masks1), slots), chosen(detached(masks2), slots),
@@ -428,19 +445,19 @@ def adios_step(method: Method, batch: dict) -> dict[str, float]:
         with method._autocast():
             masks = [method.occluder(v).float() for v in (views if method.masks_both_views else views[1:])]
         masks1, masks2 = (masks[0], masks[1]) if method.masks_both_views else (None, masks[0])
-    slots = torch.randint(0, cfg.n_masks, (len(labels),), generator=generator) if single_slot else None
+    slots = _draw_slots(cfg.n_masks, len(labels), generator) if single_slot else None
     with method._autocast():
         occ_losses, _, _ = _slot_losses(method, views, chosen(masks1, slots), chosen(masks2, slots),
                                         unmasked_grad=False)
-    penalty = sum(sparsity_penalty(m) for m in masks)
-    entropy = entropy_term(torch.cat(masks, dim=1))
+    penalty = sum(sparsity_penalty(m) for m in masks)  # a batch mean: averaging gradients keeps its weight
+    entropy = entropy_term(torch.cat(masks, dim=1)) * world()[1]  # a batch sum: this process's share times P
     objective = torch.stack(occ_losses).sum() - cfg.alpha_sparsity * penalty + cfg.alpha_entropy * entropy
     _check_finite({"occluder_ssl_loss": torch.stack(occ_losses).sum(), "penalty": penalty, "entropy": entropy})
     _step_optimizer(method, "occluder", -objective)
     _set_requires_grad(method.encoder_modules(), True)
 
     metrics = {"loss": (ssl_loss + cls_loss).item(), "ssl_loss": ssl_loss.item(), "classifier_loss": cls_loss.item(),
-               "classifier_acc": cls_acc.item(), "occluder_objective": objective.item(),
+               "classifier_acc1": cls_acc.item(), "occluder_objective": objective.item(),
                "penalty": penalty.item(), "entropy": entropy.item()}
     metrics.update(_mask_metrics(torch.cat(masks, dim=1)))
     return metrics
@@ -453,8 +470,15 @@ def _fixed_masks_for(method: Method, batch: dict, view_index: int, generator) ->
     scheme = cfg.method.masking
     # the official random baselines draw one mask per image; FG/BG has exactly two slots
     n_masks = {"mae": 1, "beit": 1, "fgbg": 2}.get(scheme, cfg.method.n_masks)
-    masks = fixed_masks(scheme, n_masks, views[view_index].shape[0], cfg.img_size, object_masks=object_masks,
-                        generator=generator, mask_ratio=cfg.method.mask_ratio, protocol=cfg.method.mask_protocol)
+    batch_size = views[view_index].shape[0]
+    rank, world_size = world()
+    if object_masks is None:  # random schemes: draw for the global batch, keep this process's slice
+        masks = fixed_masks(scheme, n_masks, batch_size * world_size, cfg.img_size, generator=generator,
+                            mask_ratio=cfg.method.mask_ratio, protocol=cfg.method.mask_protocol)
+        masks = masks[rank * batch_size:(rank + 1) * batch_size]
+    else:
+        masks = fixed_masks(scheme, n_masks, batch_size, cfg.img_size, object_masks=object_masks,
+                            generator=generator, mask_ratio=cfg.method.mask_ratio, protocol=cfg.method.mask_protocol)
     return masks.to(views[view_index].device, views[view_index].dtype)
 
 
@@ -477,7 +501,7 @@ def single_player_step(method: Method, batch: dict) -> dict[str, float]:
     _check_finite({"ssl_loss": ssl_loss, "classifier_loss": cls_loss})
     _step_optimizer(method, "encoder", ssl_loss + cls_loss)
     metrics = {"loss": (ssl_loss + cls_loss).item(), "ssl_loss": ssl_loss.item(), "classifier_loss": cls_loss.item(),
-               "classifier_acc": cls_acc.item()}
+               "classifier_acc1": cls_acc.item()}
     if masks is not None:
         metrics.update(_mask_metrics(masks))
     return metrics

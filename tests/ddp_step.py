@@ -24,7 +24,8 @@ def main(out: str) -> None:
     cfg = load_config(ROOT / "nbs" / "params" / "ci_pretrain.yaml", **{
         "model.backbone": "vit_tiny", "method.unet_norm": "gn", "data.batch_size": BATCH, "train.device": "cpu",
         "optim.lars": False, "optim.weight_decay": 0.0, "optim.scheduler": "constant",
-        "optim.lr": LR, "optim.classifier_lr": LR, "optim.mask_lr": LR})
+        "optim.lr": LR, "optim.classifier_lr": LR, "optim.mask_lr": LR,
+        "method.alpha_entropy": 0.5})  # the entropy term is a batch sum: checks its weight under torchrun
     context, device = init_distributed("cpu")
     seed_everything(0)
     method = build_method(cfg)
