@@ -53,3 +53,10 @@ def test_paper_notebook_has_small_and_paper_parameter_files(notebook):
     artefact = notebook.stem.removeprefix("reproduce_")
     for scale in ("small", "paper"):
         assert (ROOT / "nbs" / "params" / f"{artefact}_{scale}.yaml").is_file(), f"missing params for {artefact}"
+
+
+@pytest.mark.parametrize("notebook", sorted((ROOT / "nbs").glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebook_names_its_kernel(notebook):
+    # papermill refuses a notebook without a kernelspec ("No kernel name found"); jupytext-made ones lack it
+    kernelspec = json.loads(notebook.read_text())["metadata"].get("kernelspec", {})
+    assert kernelspec.get("name") == "python3", f"{notebook.name} has no python3 kernelspec"
