@@ -1,5 +1,6 @@
 """Every `nbs/params/*_paper.yaml` must hold the official hyperparameters: checked against the tables of
-`shared/spec/adios_official.md` §9, parsed from the spec itself."""
+`shared/spec/adios_official.md` §9 (9.1 STL10, 9.2 ImageNet100-S, 9.3 ImageNet100 with ADIOS-s), parsed from the
+spec itself."""
 import re
 from pathlib import Path
 
@@ -10,8 +11,9 @@ from adios_nb.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT.parent / "shared" / "spec" / "adios_official.md"
-DATASET_OF_SECTION = {"9.1": "stl10", "9.2": "imagenet100s"}
+DATASET_OF_SECTION = {"9.1": "stl10", "9.2": "imagenet100s", "9.3": "imagenet100"}
 BACKBONES = {"R18": "resnet18", "ViT-T": "vit_tiny"}
+BACKBONE_OF_HEADING = {"ResNet-18": "R18"}  # a table without a backbone column names it in its heading (§9.3)
 
 
 def _number(cell: str):
@@ -23,20 +25,24 @@ def spec_rows() -> dict:
     "{'stl10/resnet18/simclr': {column: cell}} from the §9.1 and §9.2 tables."
     if not SPEC.is_file():
         pytest.skip(f"the spec is not beside the project ({SPEC})")
-    rows, section, header = {}, None, None
+    rows, section, header, heading_backbone = {}, None, None, None
     for line in SPEC.read_text().splitlines():
         heading = re.match(r"### (9\.\d)", line)
         if heading:
             section, header = heading.group(1), None
+            heading_backbone = next((b for name, b in BACKBONE_OF_HEADING.items() if name in line), None)
             continue
         if section not in DATASET_OF_SECTION or not line.startswith("|"):
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if cells[0] == "method":
             header = cells
-        elif header and cells[0].endswith("_adios"):
-            key = f"{DATASET_OF_SECTION[section]}/{BACKBONES[cells[1]]}/{cells[0].removesuffix('_adios')}"
-            rows[key] = dict(zip(header, cells))
+        elif header and re.fullmatch(r"\w+_adios(_s)?", cells[0]):
+            row = dict(zip(header, cells))
+            backbone = row.get("backbone", heading_backbone)
+            method, _, masking = cells[0].partition("_")  # "simclr_adios_s" -> "simclr", "adios_s"
+            key = f"{DATASET_OF_SECTION[section]}/{BACKBONES[backbone]}/{method}"
+            rows[key] = {**row, "masking": masking}
     return rows
 
 
@@ -54,7 +60,7 @@ def test_paper_hyperparameters_match_the_spec(path):
         assert key in spec, f"{path.name}: {key} is not a configuration of spec §9"
         row = spec[key]
         cfg = load_config(**params.get("common", {}), **overrides, **dict(zip(
-            ("data.dataset", "model.backbone", "method.name"), key.split("/"))), **{"method.masking": "adios"})
+            ("data.dataset", "model.backbone", "method.name"), key.split("/"))), **{"method.masking": row["masking"]})
         assert cfg.data.batch_size == _number(row["bs"]), key
         assert cfg.optim.lr == _number(row["lr"]), key
         assert cfg.optim.mask_lr == _number(row["mlr"]), key
@@ -88,4 +94,7 @@ def test_paper_hyperparameters_match_the_spec(path):
 
 
 def test_spec_tables_were_found():
-    assert len(spec_rows()) == 12  # 2 datasets x 2 backbones x 3 methods
+    rows = spec_rows()
+    assert len(rows) == 15  # §9.1-9.2: 2 datasets x 2 backbones x 3 methods; §9.3: 3 methods (ADIOS-s, R18)
+    assert {rows[f"imagenet100/resnet18/{m}"]["masking"] for m in ("simclr", "simsiam", "byol")} == {"adios_s"}
+    assert rows["stl10/vit_tiny/byol"]["masking"] == "adios"
