@@ -181,7 +181,8 @@ def markdown_table(table: pd.DataFrame) -> str:
 def comparison_for_display(cmp: pd.DataFrame) -> tuple:
     """A compact copy of a `compare` result for people, and the key values shared by all rows (dropped from it):
     `(display_table, constants)`."""
-    keys = [column for column in PAPER_KEYS if column in cmp.columns]
+    # `reproduced_on` names the data actually used (a synthetic stand-in at the small scale): always shown
+    keys = [column for column in ("reproduced_on",) + PAPER_KEYS if column in cmp.columns]
     constants = {column: cmp[column].iloc[0] for column in keys if cmp[column].nunique(dropna=False) == 1}
     display = cmp[[column for column in keys if column not in constants]].copy()
     if "protocol" in cmp.columns:

@@ -39,8 +39,8 @@ __all__ = ['CHECKPOINT_FORMAT', 'PROGRESS_KEYS', 'warmup_cosine_lr', 'apply_lr_s
            'restore_rng_state', 'seed_everything', 'epoch_seed', 'check_weights_only', 'save_checkpoint',
            'load_checkpoint', 'write_json_atomic', 'resolve_device', 'DistributedContext', 'init_distributed',
            'build_process_loader', 'steps_per_epoch', 'epoch_batches', 'environment_record', 'TrainingState',
-           'last_checkpoint', 'final_checkpoint', 'restore_training', 'online_validation', 'pretrain', 'Run',
-           'parse_args', 'main']
+           'last_checkpoint', 'final_checkpoint', 'restore_training', 'online_validation', 'run_dir_lock', 'pretrain',
+           'Run', 'parse_args', 'main']
 
 # %% ../nbs/07_train.ipynb #348c87bc
 def warmup_cosine_lr(epoch: int, base_lr: float, warmup_epochs: int, max_epochs: int,
@@ -428,13 +428,41 @@ def _stop_message(error, method, epoch: int, batch: int, cfg: Config, run_dir: P
             f"rates (optim.lr, optim.mask_lr) or check the data.")
 
 # %% ../nbs/07_train.ipynb #85d0f4e8
+import contextlib
+
+try:
+    import fcntl  # POSIX; without it (Windows) runs are not protected against concurrent trainers
+except ImportError:
+    fcntl = None
+
+
+@contextlib.contextmanager
+def run_dir_lock(run_dir: Path):
+    "Hold an exclusive lock on `run_dir` (created if missing) for the duration of the block."
+    if fcntl is None or int(os.environ.get("RANK", "0")) != 0:
+        yield
+        return
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with open(run_dir / ".lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
 def pretrain(cfg: Config, run_dir=None, progress: Optional[bool] = None) -> "Run":
     """Pre-train `cfg` in `run_dir` (default `runs_dir()/cfg.run_id`), resuming from `last.pt` if present;
-    a finished run is loaded instead. `progress` overrides `cfg.train.progress`."""
+    a finished run is loaded instead (on `cfg.train.device`). `progress` overrides `cfg.train.progress`."""
     run_dir = Path(run_dir) if run_dir is not None else runs_dir() / cfg.run_id
+    with run_dir_lock(run_dir):
+        return _pretrain(cfg, run_dir, progress)
+
+
+def _pretrain(cfg: Config, run_dir: Path, progress: Optional[bool]) -> "Run":
     # 1. finished or foreign run directories
     if _check_run_dir(run_dir, cfg):
-        return Run.load(run_dir, device="cpu")
+        return Run.load(run_dir, device=resolve_device(cfg.train.device))
     context, device = init_distributed(cfg.train.device)
     # 2. the run directory (run.json follows once we know whether this session resumes)
     session = {"start_time": _now(), "resumed_from_step": 0}
