@@ -60,7 +60,10 @@ def _as_loader(data, batch_size: int, shuffle: bool = False, num_workers: int = 
     if not hasattr(data, "__getitem__") or not hasattr(data, "__len__"):
         raise TypeError(f"expected a torch Dataset or DataLoader yielding (image, label); got {type(data).__name__}")
     generator = torch.Generator().manual_seed(seed) if shuffle else None
-    return DataLoader(data, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers, generator=generator)
+    # a training loader whose last batch would hold one image drops it: BatchNorm cannot train on one sample
+    drop_last = shuffle and len(data) % batch_size == 1
+    return DataLoader(data, batch_size=batch_size, shuffle=shuffle, num_workers=num_workers, generator=generator,
+                      drop_last=drop_last)
 
 
 def _split_batch(batch):
