@@ -1,0 +1,102 @@
+"""Table 6's ADIOS and no-mask runs are Table 1's ResNet-18 runs (same run ids at every scale, so the run store
+trains them once), and Table 7's paper file holds the CLEVR values of the paper's Appendix E (Tables 9 and 12)
+with the rest taken from the official STL10 ResNet-18 scripts (spec §9.1), as its header says. Run configs are
+built as the notebooks build them, from the parameters cells (ci scale) updated by the parameter files."""
+import ast
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from adios_nb.config import load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+NBS = ROOT / "nbs"
+SCALES = ("ci", "small", "paper")
+
+
+def parameters(artefact: str, scale: str) -> dict:
+    "The parameters `reproduce_<artefact>` runs with at `scale`: the cell's literals updated by the yaml file."
+    cells = json.loads((NBS / f"reproduce_{artefact}.ipynb").read_text())["cells"]
+    cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
+    values = {s.targets[0].id: ast.literal_eval(s.value) for s in ast.parse("".join(cell["source"])).body}
+    if scale != "ci":
+        values.update(yaml.safe_load((NBS / "params" / f"{artefact}_{scale}.yaml").read_text()))
+    return values
+
+
+def run_id(params: dict, dataset: str, backbone: str, method: str, masking: str, seed: int) -> str:
+    "Table 1's construction of a run config (also Table 6's for ADIOS and no masks)."
+    overrides = {**params["common"], **params["hparams"].get(f"{dataset}/{backbone}/{method}", {})}
+    return load_config(**overrides, **{"data.dataset": dataset, "model.backbone": backbone, "method.name": method,
+                                        "method.masking": masking, "train.seed": seed}).run_id
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_table6_learned_and_unmasked_runs_are_table1_runs(scale):
+    table1, table6 = parameters("table1", scale), parameters("table6", scale)
+    ids1 = {(d, b, m, k, s): run_id(table1, d, b, m, k, s) for d in table1["datasets"] for b in table1["backbones"]
+            for m in table1["methods"] for k in ("none", "adios") for s in table1["seeds"]}
+    assert {"adios", "none"} <= set(table6["maskings"])
+    for dataset in table6["datasets"]:
+        for method in table6["methods"]:
+            for masking in ("none", "adios"):
+                for seed in table6["seeds"]:
+                    key = (dataset, table6["backbone"], method, masking, seed)
+                    assert key in ids1, f"{scale}: Table 1 does not train {key}"
+                    assert run_id(table6, *key) == ids1[key], f"{scale}: table6's {key} is not Table 1's run"
+    if scale != "ci":  # the paper's Table 6: both datasets, ResNet-18, three methods, three seeds
+        assert table6["backbone"] == "resnet18" and table6["methods"] == ["simclr", "simsiam", "byol"]
+        assert table6["seeds"] == [0, 1, 2]
+    if scale == "paper":
+        assert sorted(table6["datasets"]) == ["imagenet100s", "stl10"]
+        assert table6["hparams"] == {k: v for k, v in table1["hparams"].items() if "/resnet18/" in k}
+
+
+def stl10_resnet18_script(method: str) -> dict:
+    "The official STL10 ResNet-18 script's row of spec §9.1, as parsed by test_paper_params."
+    from test_paper_params import spec_rows
+    return spec_rows()[f"stl10/resnet18/{method}"]
+
+
+# paper Appendix E, Table 12: encoder lr of the baseline and of +ADIOS; Table 9: 500 epochs, batch 128
+PAPER_CLEVR_BASELINE_LR = {"simclr": 0.2, "simsiam": 0.7, "byol": 0.5}
+
+
+def test_table7_paper_file_holds_the_decided_clevr_hyperparameters():
+    from test_paper_params import PAPER_CLEVR, check_clevr, _number
+    params = parameters("table7", "paper")
+    assert (params["dataset"], params["backbone"]) == ("clevr", "resnet18")
+    assert params["methods"] == ["simclr", "simsiam", "byol"] and params["seeds"] == [0, 1, 2]
+    assert params["maskings"] == ["gt", "fgbg", "box", "shuffle", "mae", "beit", "adios", "none"]
+    for method in params["methods"]:
+        key = f"clevr/resnet18/{method}"
+        base = {**params["common"], **params["hparams"][key], "data.dataset": "clevr", "model.backbone": "resnet18",
+                "method.name": method}
+        adios = load_config(**base, **{"method.masking": "adios"})
+        check_clevr(key, adios)  # Appendix E values (shared with test_paper_params)
+        assert key in PAPER_CLEVR
+        none = load_config(**{**base, **params["baseline_hparams"][key]}, **{"method.masking": "none"})
+        assert none.optim.lr == PAPER_CLEVR_BASELINE_LR[method], key
+        assert none.replace(**{"optim.lr": adios.optim.lr, "method.masking": "adios"}).run_id == adios.run_id, \
+            f"{key}: the unmasked run differs from the ADIOS run by more than the encoder lr"
+        # what the paper does not state comes from the official STL10 ResNet-18 script of the method
+        row = stl10_resnet18_script(method)
+        assert adios.optim.weight_decay == _number(row["wd"]), key
+        assert adios.method.mask_fbase == _number(row["fb"]) and adios.method.unet_norm == row["norm"], key
+        assert adios.method.num_blocks == int(row["nb"].split()[-1]) == 5, key
+        assert adios.method.alpha_entropy == _number(row["αE"]), key
+        out, proj, pred = row["out/proj/pred"].split("/")
+        assert (adios.model.output_dim, adios.model.proj_hidden_dim) == (int(out), int(proj)), key
+        if pred != "–":
+            assert adios.model.pred_hidden_dim == int(pred), key
+        if row["τ"] != "–":
+            assert adios.method.temperature == _number(row["τ"]), key
+        if method == "simsiam":
+            flags = row["SimSiam terms (sym/no/both)"].split("/")
+            assert [adios.method.simsiam_use_symmetry_mask, adios.method.simsiam_use_no_mask,
+                    adios.method.simsiam_use_both_mask] == [f == "T" for f in flags], key
+        if method == "byol":
+            assert adios.optim.train_mask_epoch == 10, key
+        assert adios.img_size == 64, key  # CLEVR's size (spec §6)
