@@ -3,50 +3,12 @@ so that the run store trains each of them once. Each notebook builds a run's con
 `load_config(**common, **hparams[f"{dataset}/{backbone}/{method}"], data.dataset=..., model.backbone=...,
 method.name=..., method.masking=..., train.seed=...)`. These tests build the run ids the same way from the
 parameters cells (ci scale) and the parameter files (small and paper scales) and compare them."""
-import ast
-import json
-from pathlib import Path
-
 import pytest
-import yaml
 
-from adios_nb.config import load_config
-
-ROOT = Path(__file__).resolve().parents[1]
-NBS = ROOT / "nbs"
-MASKINGS = ("none", "adios")
+from paper_runs import SCALES, parameters as scale_parameters, plan_run_ids as table_run_ids, run_id
 
 
-def notebook_parameters(name: str) -> dict:
-    "The literal values of the `parameters` cell of `nbs/<name>.ipynb`."
-    cells = json.loads((NBS / f"{name}.ipynb").read_text())["cells"]
-    cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
-    tree = ast.parse("".join(cell["source"]))
-    return {statement.targets[0].id: ast.literal_eval(statement.value) for statement in tree.body}
 
-
-def scale_parameters(name: str, scale: str) -> dict:
-    "The parameters a notebook runs with at `scale`: the cell's defaults updated by the scale's yaml file."
-    parameters = notebook_parameters(f"reproduce_{name}")
-    if scale != "ci":
-        parameters.update(yaml.safe_load((NBS / "params" / f"{name}_{scale}.yaml").read_text()))
-    return parameters
-
-
-def run_id(parameters: dict, dataset: str, backbone: str, method: str, masking: str, seed: int) -> str:
-    overrides = {**parameters["common"], **parameters["hparams"].get(f"{dataset}/{backbone}/{method}", {})}
-    return load_config(**overrides, **{"data.dataset": dataset, "model.backbone": backbone, "method.name": method,
-                                        "method.masking": masking, "train.seed": seed}).run_id
-
-
-def table_run_ids(parameters: dict) -> dict:
-    "{(dataset, backbone, method, masking, seed): run id} for a Table 1-style plan."
-    return {(d, b, m, k, s): run_id(parameters, d, b, m, k, s) for d in parameters["datasets"]
-            for b in parameters["backbones"] for m in parameters["methods"] for k in MASKINGS
-            for s in parameters["seeds"]}
-
-
-SCALES = ("ci", "small", "paper")
 
 
 @pytest.mark.parametrize("scale", SCALES)

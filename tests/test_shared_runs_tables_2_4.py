@@ -2,38 +2,9 @@
 must declare runs whose ids are Table 1's, so that the run store trains each once. Run configs are built as the
 notebooks build them (`load_config(**common, **hparams[f"{dataset}/{backbone}/{method}"], ...)`), from the
 parameters cells (ci scale) updated by the parameter files (small and paper scales)."""
-import ast
-import json
-from pathlib import Path
-
 import pytest
-import yaml
 
-from adios_nb.config import load_config
-
-NBS = Path(__file__).resolve().parents[1] / "nbs"
-SCALES = ("ci", "small", "paper")
-
-
-def parameters(artefact: str, scale: str) -> dict:
-    cells = json.loads((NBS / f"reproduce_{artefact}.ipynb").read_text())["cells"]
-    cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
-    values = {s.targets[0].id: ast.literal_eval(s.value) for s in ast.parse("".join(cell["source"])).body}
-    if scale != "ci":
-        values.update(yaml.safe_load((NBS / "params" / f"{artefact}_{scale}.yaml").read_text()))
-    return values
-
-
-def run_id(params: dict, dataset: str, backbone: str, method: str, masking: str, seed: int) -> str:
-    overrides = {**params["common"], **params["hparams"].get(f"{dataset}/{backbone}/{method}", {})}
-    return load_config(**overrides, **{"data.dataset": dataset, "model.backbone": backbone, "method.name": method,
-                                        "method.masking": masking, "train.seed": seed}).run_id
-
-
-def table1_run_ids(scale: str) -> dict:
-    p = parameters("table1", scale)
-    return {(d, b, m, k, s): run_id(p, d, b, m, k, s) for d in p["datasets"] for b in p["backbones"]
-            for m in p["methods"] for k in ("none", "adios") for s in p["seeds"]}
+from paper_runs import SCALES, parameters, run_id, table1_run_ids
 
 
 @pytest.mark.parametrize("scale", SCALES)

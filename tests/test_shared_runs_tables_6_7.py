@@ -2,42 +2,16 @@
 trains them once), and Table 7's paper file holds the CLEVR values of the paper's Appendix E (Tables 9 and 12)
 with the rest taken from the official STL10 ResNet-18 scripts (spec §9.1), as its header says. Run configs are
 built as the notebooks build them, from the parameters cells (ci scale) updated by the parameter files."""
-import ast
-import json
-from pathlib import Path
-
 import pytest
-import yaml
 
 from adios_nb.config import load_config
-
-ROOT = Path(__file__).resolve().parents[1]
-NBS = ROOT / "nbs"
-SCALES = ("ci", "small", "paper")
-
-
-def parameters(artefact: str, scale: str) -> dict:
-    "The parameters `reproduce_<artefact>` runs with at `scale`: the cell's literals updated by the yaml file."
-    cells = json.loads((NBS / f"reproduce_{artefact}.ipynb").read_text())["cells"]
-    cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
-    values = {s.targets[0].id: ast.literal_eval(s.value) for s in ast.parse("".join(cell["source"])).body}
-    if scale != "ci":
-        values.update(yaml.safe_load((NBS / "params" / f"{artefact}_{scale}.yaml").read_text()))
-    return values
-
-
-def run_id(params: dict, dataset: str, backbone: str, method: str, masking: str, seed: int) -> str:
-    "Table 1's construction of a run config (also Table 6's for ADIOS and no masks)."
-    overrides = {**params["common"], **params["hparams"].get(f"{dataset}/{backbone}/{method}", {})}
-    return load_config(**overrides, **{"data.dataset": dataset, "model.backbone": backbone, "method.name": method,
-                                        "method.masking": masking, "train.seed": seed}).run_id
+from paper_runs import SCALES, parameters, run_id, table1_run_ids
 
 
 @pytest.mark.parametrize("scale", SCALES)
 def test_table6_learned_and_unmasked_runs_are_table1_runs(scale):
     table1, table6 = parameters("table1", scale), parameters("table6", scale)
-    ids1 = {(d, b, m, k, s): run_id(table1, d, b, m, k, s) for d in table1["datasets"] for b in table1["backbones"]
-            for m in table1["methods"] for k in ("none", "adios") for s in table1["seeds"]}
+    ids1 = table1_run_ids(scale)
     assert {"adios", "none"} <= set(table6["maskings"])
     for dataset in table6["datasets"]:
         for method in table6["methods"]:
