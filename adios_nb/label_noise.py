@@ -30,10 +30,10 @@ __all__ = ['UCI_HEART_FILE', 'UCI_SPLICE_FILE', 'HEART_COLUMNS', 'SPLICE_CLASSES
            'NOISE_TYPES', 'CIFAR10_MEAN', 'CIFAR10_STD', 'symmetric_transition', 'noisify_official', 'symmetric_noise',
            'realised_noise_rate', 'empirical_transition', 'instance_noise', 'TabularData', 'load_uci_heart',
            'encode_dna', 'load_uci_splice', 'load_sklearn_dataset', 'load_tabular', 'TabularSplits', 'split_tabular',
-           'TabularMLP', 'cifar_resnet', 'NineLayerCNN', 'Schedule', 'TensorBatches', 'accuracy', 'fit_gls', 'selected',
-           'GLSExperiment', 'add_label_noise', 'run_smooth_rates', 'run_gls_grid', 'accuracy_table',
-           'optimal_smooth_rates', 'format_rate_range', 'nls_ttest', 'best_two_mask', 'summary_rows', 'NoisyLabels',
-           'cifar10_transforms', 'cifar10_noisy_loaders', 'ImageTensors', 'synthetic_noisy_loaders']
+           'TabularMLP', 'cifar_resnet', 'NineLayerCNN', 'Schedule', 'TensorBatches', 'accuracy', 'fit_gls',
+           'describe_protocol', 'selected', 'GLSExperiment', 'add_label_noise', 'run_smooth_rates', 'run_gls_grid',
+           'accuracy_table', 'optimal_smooth_rates', 'format_rate_range', 'nls_ttest', 'best_two_mask', 'summary_rows',
+           'NoisyLabels', 'cifar10_transforms', 'cifar10_noisy_loaders', 'ImageTensors', 'synthetic_noisy_loaders']
 
 # %% ../nbs/10_label_noise.ipynb #7336b384
 def symmetric_transition(n_classes: int, noise_rate: float) -> np.ndarray:
@@ -530,6 +530,12 @@ def fit_gls(model: nn.Module, train_batches: Iterable, test_batches: Iterable, s
     last = {**history[-1], "state": _state_copy(model)} if history else None
     return {"history": history, "best_val": best_val, "best_test": best_test, "last": last,
             "diverged_epoch": diverged_epoch}
+
+
+def describe_protocol(protocol: str, selection: str) -> str:
+    "The label tables carry for a protocol, e.g. 'warmup_gls, selection=best_test (official best-test-epoch protocol)'."
+    official = " (official best-test-epoch protocol)" if selection == "best_test" else ""
+    return f"{protocol}, selection={selection}{official}"
 
 
 def selected(fit: dict, selection: str) -> Optional[dict]:
