@@ -70,7 +70,7 @@ def test_cli_under_torchrun_trains_and_only_rank_0_writes(tmp_path):
     record = json.loads((run_dir / "run.json").read_text())
     assert record["status"] == "finished" and record["world_size"] == 2
     assert record["steps_per_epoch"] == 3  # 48 images, global batch 16 = 2 processes x 8
-    assert sorted(p.name for p in run_dir.iterdir()) == ["config.yaml", "final.pt", "last.pt", "metrics.jsonl",
+    assert sorted(p.name for p in run_dir.iterdir()) == [".lock", "config.yaml", "final.pt", "last.pt", "metrics.jsonl",
                                                          "run.json"]
     final = torch.load(run_dir / "final.pt", weights_only=True)
     assert final["global_step"] == 3
