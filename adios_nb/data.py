@@ -183,6 +183,18 @@ def _place(gen, n, radius, previous, size, gap, candidates=16):
     rows = torch.arange(n)
     return cand_x[rows, first], cand_y[rows, first], ok
 
+
+def _place_objects(gen, n, radius, count, size, gap, candidates):
+    """Place up to `radius.shape[1]` objects per image, one slot after another (`_place`), keeping slot j only for
+    images with `count > j`; returns the centres and the `present` flags, each (n, slots)."""
+    previous, cx, cy, present = [], [], [], []
+    for j in range(radius.shape[1]):
+        x, y, ok = _place(gen, n, radius[:, j], previous, size, gap=gap, candidates=candidates)
+        ok = ok & (j < count)
+        previous.append((x, y, radius[:, j], ok))
+        cx.append(x), cy.append(y), present.append(ok)
+    return torch.stack(cx, 1), torch.stack(cy, 1), torch.stack(present, 1)
+
 # %% ../nbs/01_data.ipynb #0ea50331
 _CLEVR_SHAPES = ("cube", "sphere", "cylinder")
 
@@ -344,13 +356,7 @@ def _describe(name: str, split: str, n: int, size: int, gen: torch.Generator):
         colours = torch.randint(0, 8, (n, n_slots), generator=gen)
         radius = _uniform(gen, (n, n_slots), 0.08, 0.14) * size
         angle = _uniform(gen, (n, n_slots), -0.3, 0.3)
-        previous, cx, cy, present = [], [], [], []
-        for j in range(n_slots):
-            x, y, ok = _place(gen, n, radius[:, j], previous, size, gap=0.75, candidates=24)
-            ok = ok & (j < count)
-            previous.append((x, y, radius[:, j], ok))
-            cx.append(x), cy.append(y), present.append(ok)
-        cx, cy, present = torch.stack(cx, 1), torch.stack(cy, 1), torch.stack(present, 1)
+        cx, cy, present = _place_objects(gen, n, radius, count, size, gap=0.75, candidates=24)
         # drawing order: back (small y) to front; empty slots last
         order = torch.argsort(torch.where(present, cy, torch.full_like(cy, 1e9)), dim=1)
         take = lambda t: t.gather(1, order)
@@ -385,14 +391,8 @@ def _describe(name: str, split: str, n: int, size: int, gen: torch.Generator):
         colours = _object_colours(gen, n * n_slots).reshape(n, n_slots, 3)
         radius = _uniform(gen, (n, n_slots), 0.1, 0.15) * size
         angle = _uniform(gen, (n, n_slots), 0, 2 * math.pi)
-        previous, cx, cy, present = [], [], [], []
-        for j in range(n_slots):
-            x, y, ok = _place(gen, n, radius[:, j], previous, size, gap=1.1, candidates=32)
-            ok = ok & (j < count)
-            previous.append((x, y, radius[:, j], ok))
-            cx.append(x), cy.append(y), present.append(ok)
-        present = torch.stack(present, 1)
-        objects = dict(shape=torch.where(present, shapes, -1), cx=torch.stack(cx, 1), cy=torch.stack(cy, 1),
+        cx, cy, present = _place_objects(gen, n, radius, count, size, gap=1.1, candidates=32)
+        objects = dict(shape=torch.where(present, shapes, -1), cx=cx, cy=cy,
                        radius=radius, angle=angle, colour=colours)
         return SceneSpec(background, objects, _no_clutter(n)), present.sum(1) - 1, meta
     raise ValueError(f"unknown synthetic dataset {name!r}")
