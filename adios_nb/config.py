@@ -19,10 +19,11 @@ from typing import Any, Optional, Union
 import yaml
 
 # %% auto #0
-__all__ = ['DATASETS', 'BACKBONES', 'METHODS', 'LEARNED_MASKINGS', 'FIXED_MASKINGS', 'MASKINGS', 'GROUND_TRUTH_MASKINGS',
-           'SECTIONS', 'EXECUTION_ONLY_KEYS', 'project_root', 'data_dir', 'results_dir', 'runs_dir', 'DatasetInfo',
-           'DataConfig', 'ModelConfig', 'MethodConfig', 'OptimConfig', 'TrainConfig', 'EvalConfig', 'Config',
-           'ConfigError', 'resolve_defaults', 'validate', 'load_config', 'parse_overrides']
+__all__ = ['DATASETS', 'BACKBONES', 'METHODS', 'LEARNED_MASKINGS', 'SEQUENTIAL_MASKINGS', 'FIXED_MASKINGS', 'MASKINGS',
+           'SEQUENTIAL_INPUTS', 'GROUND_TRUTH_MASKINGS', 'SECTIONS', 'EXECUTION_ONLY_KEYS', 'OMITTED_AT_DEFAULT_KEYS',
+           'project_root', 'data_dir', 'results_dir', 'runs_dir', 'DatasetInfo', 'DataConfig', 'ModelConfig',
+           'MethodConfig', 'OptimConfig', 'TrainConfig', 'EvalConfig', 'Config', 'ConfigError', 'resolve_defaults',
+           'validate', 'load_config', 'parse_overrides']
 
 # %% ../nbs/00_config.ipynb #43104998
 def project_root() -> Path:
@@ -87,8 +88,10 @@ DATASETS: dict[str, DatasetInfo] = {
 BACKBONES = ("resnet18", "resnet18_cifar", "vit_tiny")
 METHODS = ("simclr", "simsiam", "byol")
 LEARNED_MASKINGS = ("adios", "adios_s")
+SEQUENTIAL_MASKINGS = ("sequential",)  # sequential adversarial masking (Sam et al. 2022), nbs/11_sequential.ipynb
 FIXED_MASKINGS = ("mae", "beit", "gt", "fgbg", "box", "shuffle")
-MASKINGS = ("none",) + LEARNED_MASKINGS + FIXED_MASKINGS
+MASKINGS = ("none",) + LEARNED_MASKINGS + SEQUENTIAL_MASKINGS + FIXED_MASKINGS
+SEQUENTIAL_INPUTS = ("sum", "stack", "last")  # how the previous masks enter the sequential occluder
 GROUND_TRUTH_MASKINGS = ("gt", "fgbg", "box", "shuffle")  # need the dataset's object masks
 
 # %% ../nbs/00_config.ipynb #54cff6ed
@@ -145,6 +148,16 @@ class MethodConfig:
     final_tau: float = 1.0
     mask_ratio: Optional[float] = None  # fixed random masks: None uses the scheme's default (MAE 0.75, BEiT 0.3)
     mask_protocol: str = "corrected"  # fixed schemes: "corrected" or "paper" (the official BEiT/box/shuffle quirks)
+    # sequential masking (masking="sequential", N = n_masks; decisions in nbs/11_sequential.ipynb)
+    seq_budget: float = 0.25  # b: the fraction of the image each mask should cover
+    seq_alpha_budget: float = 1.0  # weight of the budget term (the paper gives none: 1)
+    seq_alpha_overlap: float = 1e-4
+    seq_alpha_consistency: float = 1e-4
+    seq_input: str = "sum"  # previous masks fed back: "sum" (clamped sum, 1 channel) | "stack" (N-1) | "last"
+    seq_detach_previous: bool = False  # True: no gradient through the masks fed back
+    seq_penalty_reduction: str = "sum"  # overlap and consistency per image: "sum" over pixels | "mean"
+    seq_slot_reduction: str = "mean"  # the N masks' terms: "mean" (the paper) | "sum" (as ADIOS here)
+    seq_use_sparsity: bool = False  # also subtract alpha_sparsity x the ADIOS sin penalty
 
 
 @dataclass(frozen=True)
@@ -197,6 +210,11 @@ SECTIONS: dict[str, type] = {
 # Keys that change how a run is executed but not what it computes: left out of the run id.
 EXECUTION_ONLY_KEYS = ("name", "data.root", "data.num_workers", "train.device", "train.progress",
                        "train.checkpoint_every_steps")
+# Keys added after runs were first stored: left out of the run id while at their default, so that adding a field
+# keeps the ids (and the trained runs) of every earlier configuration.
+OMITTED_AT_DEFAULT_KEYS = ("method.seq_budget", "method.seq_alpha_budget", "method.seq_alpha_overlap",
+                           "method.seq_alpha_consistency", "method.seq_input", "method.seq_detach_previous",
+                           "method.seq_penalty_reduction", "method.seq_slot_reduction", "method.seq_use_sparsity")
 
 
 @dataclass(frozen=True)
@@ -232,6 +250,11 @@ class Config:
         for key in EXECUTION_ONLY_KEYS:
             section, _, leaf = key.rpartition(".")
             (payload[section] if section else payload).pop(leaf)
+        for key in OMITTED_AT_DEFAULT_KEYS:
+            section, _, leaf = key.rpartition(".")
+            default = next(f.default for f in dataclasses.fields(SECTIONS[section]) if f.name == leaf)
+            if payload[section][leaf] == _plain(default):
+                payload[section].pop(leaf)
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:10]
         masking = "" if self.method.masking == "none" else f"-{self.method.masking}"
         return f"{self.method.name}{masking}-{self.data.dataset}-{self.model.backbone}-{digest}"
@@ -422,6 +445,9 @@ def validate(cfg: Config) -> Config:
     _check_choice("method.masking", me.masking, MASKINGS)
     _check_choice("method.unet_norm", me.unet_norm, ["gn", "in", "no"])
     _check_choice("method.mask_protocol", me.mask_protocol, ["corrected", "paper"])
+    _check_choice("method.seq_input", me.seq_input, SEQUENTIAL_INPUTS)
+    _check_choice("method.seq_penalty_reduction", me.seq_penalty_reduction, ["sum", "mean"])
+    _check_choice("method.seq_slot_reduction", me.seq_slot_reduction, ["mean", "sum"])
     _check_choice("optim.optimizer", o.optimizer, ["sgd"])
     _check_choice("optim.scheduler", o.scheduler, ["warmup_cosine", "constant"])
     _check_choice("train.precision", t.precision, ["fp32", "bf16"])
@@ -445,6 +471,9 @@ def validate(cfg: Config) -> Config:
     _check_range("method.mask_fbase", me.mask_fbase, low=1)
     _check_range("method.alpha_sparsity", me.alpha_sparsity, low=0)
     _check_range("method.alpha_entropy", me.alpha_entropy, low=0)
+    _check_range("method.seq_budget", me.seq_budget, low=0, high=1)
+    for key in ("seq_alpha_budget", "seq_alpha_overlap", "seq_alpha_consistency"):
+        _check_range(f"method.{key}", getattr(me, key), low=0)
     _check_range("method.temperature", me.temperature, low=0, low_open=True)
     _check_range("method.base_tau", me.base_tau, low=0, high=1)
     _check_range("method.final_tau", me.final_tau, low=me.base_tau, high=1)
@@ -479,8 +508,8 @@ def _validate_combinations(cfg: Config) -> None:
                           f"got {size}; use 'resnet18_cifar' for small images.")
     if m.backbone == "resnet18_cifar" and size < 8:
         raise ConfigError(f"model.backbone='resnet18_cifar' needs data.img_size >= 8, got {size}.")
-    if me.masking in LEARNED_MASKINGS:
-        if me.n_masks < 2:
+    if me.masking in LEARNED_MASKINGS + SEQUENTIAL_MASKINGS:  # both use the ADIOS U-Net
+        if me.masking in LEARNED_MASKINGS and me.n_masks < 2:
             raise ConfigError(f"method.masking='{me.masking}' needs method.n_masks >= 2 (a softmax over one slot "
                               f"occludes the whole image), got {me.n_masks}.")
         if me.num_blocks not in (4, 5, 6):
