@@ -19,11 +19,11 @@ from typing import Any, Optional, Union
 import yaml
 
 # %% auto #0
-__all__ = ['DATASETS', 'BACKBONES', 'METHODS', 'LEARNED_MASKINGS', 'SEQUENTIAL_MASKINGS', 'FIXED_MASKINGS', 'MASKINGS',
-           'SEQUENTIAL_INPUTS', 'GROUND_TRUTH_MASKINGS', 'SECTIONS', 'EXECUTION_ONLY_KEYS', 'OMITTED_AT_DEFAULT_KEYS',
-           'project_root', 'data_dir', 'results_dir', 'runs_dir', 'DatasetInfo', 'DataConfig', 'ModelConfig',
-           'MethodConfig', 'OptimConfig', 'TrainConfig', 'EvalConfig', 'Config', 'ConfigError', 'resolve_defaults',
-           'validate', 'load_config', 'parse_overrides']
+__all__ = ['DATASETS', 'BACKBONES', 'METHODS', 'INSTANCE_METHODS', 'AUGMENTATIONS', 'LEARNED_MASKINGS', 'SEQUENTIAL_MASKINGS',
+           'FIXED_MASKINGS', 'MASKINGS', 'SEQUENTIAL_INPUTS', 'GROUND_TRUTH_MASKINGS', 'SECTIONS',
+           'EXECUTION_ONLY_KEYS', 'OMITTED_AT_DEFAULT_KEYS', 'project_root', 'data_dir', 'results_dir', 'runs_dir',
+           'DatasetInfo', 'DataConfig', 'ModelConfig', 'MethodConfig', 'OptimConfig', 'TrainConfig', 'EvalConfig',
+           'Config', 'ConfigError', 'resolve_defaults', 'validate', 'load_config', 'parse_overrides']
 
 # %% ../nbs/00_config.ipynb #43104998
 def project_root() -> Path:
@@ -83,10 +83,19 @@ DATASETS: dict[str, DatasetInfo] = {
     "inaturalist": DatasetInfo(96, None),
     "clevr": DatasetInfo(64, 24, multilabel=True, has_object_masks=True),
     "backgrounds": DatasetInfo(96, 9),
+    # IDAA's datasets (nbs/12_idaa.ipynb): miniImageNet (the CSV-split release, 84 px), ImageNet-1k, and the
+    # transfer targets torchvision can read (evaluated at the pre-training run's size)
+    "miniimagenet": DatasetInfo(84, 100),
+    "imagenet": DatasetInfo(224, 1000),
+    "dtd": DatasetInfo(96, 47),
+    "aircraft": DatasetInfo(96, 100),
+    "pets": DatasetInfo(96, 37),
 }
 
 BACKBONES = ("resnet18", "resnet18_cifar", "vit_tiny")
-METHODS = ("simclr", "simsiam", "byol")
+METHODS = ("simclr", "simsiam", "byol", "plain", "uel", "vae")
+INSTANCE_METHODS = ("plain", "uel")  # instance discrimination (Wu et al. 2018) and UEL (Ye et al. 2019), 12_idaa
+AUGMENTATIONS = ("none", "clae", "idaa")  # adversarial views: pixel-space FGSM (CLAE) or latent-space FGSM (IDAA)
 LEARNED_MASKINGS = ("adios", "adios_s")
 SEQUENTIAL_MASKINGS = ("sequential",)  # sequential adversarial masking (Sam et al. 2022), nbs/11_sequential.ipynb
 FIXED_MASKINGS = ("mae", "beit", "gt", "fgbg", "box", "shuffle")
@@ -158,6 +167,21 @@ class MethodConfig:
     seq_penalty_reduction: str = "sum"  # overlap and consistency per image: "sum" over pixels | "mean"
     seq_slot_reduction: str = "mean"  # the N masks' terms: "mean" (the paper) | "sum" (as ADIOS here)
     seq_use_sparsity: bool = False  # also subtract alpha_sparsity x the ADIOS sin penalty
+    # adversarial augmentation (IDAA, Yang et al. 2022; CLAE, Ho & Vasconcelos 2020; nbs/12_idaa.ipynb)
+    augmentation: str = "none"  # "none" | "clae" (FGSM on the pixels) | "idaa" (FGSM on the VAE latent)
+    adv_eps: Optional[float] = None  # None: 0.1 for IDAA (latent units), 0.03 for CLAE (see clae_eps_space)
+    adv_alpha: float = 1.0  # weight of L_SSL(x_i, x'_i)
+    adv_bn: bool = True  # the auxiliary adversarial BatchNorm in the backbone (official)
+    adv_bn_momentum: float = 0.01
+    clae_eps_space: str = "normalised"  # CLAE's eps in the normalised input (official) | "pixel" ([0, 1] units)
+    vae_dim: int = 512  # IDAA's VAE: latent size, width d, KL weight, and its own training stage
+    vae_width: int = 128
+    vae_kl: float = 0.1
+    vae_epochs: int = 300
+    vae_lr: float = 5e-4
+    vae_batch_size: int = 128
+    instance_bank: str = "memory"  # Plain: "memory" (Wu et al.'s memory bank) | "batch" (CLAE's code)
+    bank_momentum: float = 0.5  # Plain's memory-bank update
 
 
 @dataclass(frozen=True)
@@ -201,6 +225,7 @@ class EvalConfig:
     knn_distance: str = "cosine"
     protocol: str = "val"  # "val": choose hyperparameters on a validation split; "paper": the official protocol
     val_fraction: float = 0.1
+    knn_monitor: bool = False  # IDAA's per-epoch k-NN on the projections (K = 200, T = method.temperature)
 
 # %% ../nbs/00_config.ipynb #76efec2a
 SECTIONS: dict[str, type] = {
@@ -214,7 +239,11 @@ EXECUTION_ONLY_KEYS = ("name", "data.root", "data.num_workers", "train.device", 
 # keeps the ids (and the trained runs) of every earlier configuration.
 OMITTED_AT_DEFAULT_KEYS = ("method.seq_budget", "method.seq_alpha_budget", "method.seq_alpha_overlap",
                            "method.seq_alpha_consistency", "method.seq_input", "method.seq_detach_previous",
-                           "method.seq_penalty_reduction", "method.seq_slot_reduction", "method.seq_use_sparsity")
+                           "method.seq_penalty_reduction", "method.seq_slot_reduction", "method.seq_use_sparsity",
+                           "method.augmentation", "method.adv_eps", "method.adv_alpha", "method.adv_bn",
+                           "method.adv_bn_momentum", "method.clae_eps_space", "method.vae_dim", "method.vae_width",
+                           "method.vae_kl", "method.vae_epochs", "method.vae_lr", "method.vae_batch_size",
+                           "method.instance_bank", "method.bank_momentum", "eval.knn_monitor")
 
 
 @dataclass(frozen=True)
@@ -257,6 +286,7 @@ class Config:
                 payload[section].pop(leaf)
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:10]
         masking = "" if self.method.masking == "none" else f"-{self.method.masking}"
+        masking += "" if self.method.augmentation == "none" else f"-{self.method.augmentation}"
         return f"{self.method.name}{masking}-{self.data.dataset}-{self.model.backbone}-{digest}"
 
     def replace(self, **overrides) -> "Config":
@@ -410,11 +440,14 @@ def resolve_defaults(cfg: Config) -> Config:
     train_mask_epoch = optim.train_mask_epoch
     if train_mask_epoch is None:  # the official 10 assumes hundreds of epochs; it would swallow a short run
         train_mask_epoch = 10 if method.name == "byol" and cfg.train.epochs >= 100 else 0
+    adv_eps = method.adv_eps
+    if adv_eps is None and method.augmentation != "none":  # the official defaults (IDAA README, CLAE scripts)
+        adv_eps = {"idaa": 0.1, "clae": 0.03}.get(method.augmentation)
     return dataclasses.replace(
         cfg,
         data=dataclasses.replace(data, img_size=img_size),
         model=dataclasses.replace(model, output_dim=output_dim),
-        method=dataclasses.replace(method, num_blocks=num_blocks),
+        method=dataclasses.replace(method, num_blocks=num_blocks, adv_eps=adv_eps),
         optim=dataclasses.replace(optim, train_mask_epoch=train_mask_epoch))
 
 # %% ../nbs/00_config.ipynb #64b757dd
@@ -448,7 +481,10 @@ def validate(cfg: Config) -> Config:
     _check_choice("method.seq_input", me.seq_input, SEQUENTIAL_INPUTS)
     _check_choice("method.seq_penalty_reduction", me.seq_penalty_reduction, ["sum", "mean"])
     _check_choice("method.seq_slot_reduction", me.seq_slot_reduction, ["mean", "sum"])
-    _check_choice("optim.optimizer", o.optimizer, ["sgd"])
+    _check_choice("method.augmentation", me.augmentation, AUGMENTATIONS)
+    _check_choice("method.clae_eps_space", me.clae_eps_space, ["normalised", "pixel"])
+    _check_choice("method.instance_bank", me.instance_bank, ["memory", "batch"])
+    _check_choice("optim.optimizer", o.optimizer, ["sgd", "adam"])
     _check_choice("optim.scheduler", o.scheduler, ["warmup_cosine", "constant"])
     _check_choice("train.precision", t.precision, ["fp32", "bf16"])
     _check_choice("eval.knn_distance", e.knn_distance, ["cosine", "euclidean"])
@@ -475,6 +511,15 @@ def validate(cfg: Config) -> Config:
     for key in ("seq_alpha_budget", "seq_alpha_overlap", "seq_alpha_consistency"):
         _check_range(f"method.{key}", getattr(me, key), low=0)
     _check_range("method.temperature", me.temperature, low=0, low_open=True)
+    if me.adv_eps is not None:
+        _check_range("method.adv_eps", me.adv_eps, low=0)
+    _check_range("method.adv_alpha", me.adv_alpha, low=0)
+    _check_range("method.adv_bn_momentum", me.adv_bn_momentum, low=0, high=1, low_open=True)
+    for key in ("vae_dim", "vae_width", "vae_epochs", "vae_batch_size"):
+        _check_range(f"method.{key}", getattr(me, key), low=1)
+    _check_range("method.vae_kl", me.vae_kl, low=0)
+    _check_range("method.vae_lr", me.vae_lr, low=0, low_open=True)
+    _check_range("method.bank_momentum", me.bank_momentum, low=0, high=1, high_open=True)
     _check_range("method.base_tau", me.base_tau, low=0, high=1)
     _check_range("method.final_tau", me.final_tau, low=me.base_tau, high=1)
     if me.mask_ratio is not None:
@@ -527,6 +572,27 @@ def _validate_combinations(cfg: Config) -> None:
                           f"Datasets with object masks: {', '.join(with_masks)}.")
     if me.name == "simclr" and d.batch_size < 2:
         raise ConfigError(f"SimCLR needs data.batch_size >= 2 (negatives come from the batch), got {d.batch_size}.")
+    _validate_adversarial(cfg)
+
+# %% ../nbs/00_config.ipynb #9bc2b972
+def _validate_adversarial(cfg: Config) -> None:
+    d, me, o = cfg.data, cfg.method, cfg.optim
+    family = me.name in INSTANCE_METHODS + ("vae",) or me.augmentation != "none" or cfg.eval.knn_monitor
+    if family and me.masking != "none":
+        what = (f"method.name='{me.name}'" if me.name in INSTANCE_METHODS + ("vae",) else
+                f"method.augmentation='{me.augmentation}'" if me.augmentation != "none" else "eval.knn_monitor")
+        raise ConfigError(f"{what} runs without an occluder: method.masking must be 'none', got '{me.masking}'.")
+    if me.name == "vae" and me.augmentation != "none":
+        raise ConfigError(f"method.name='vae' trains the VAE alone: method.augmentation must be 'none', "
+                          f"got '{me.augmentation}'.")
+    if (me.name == "vae" or me.augmentation == "idaa") and d.img_size % 4:
+        raise ConfigError(f"IDAA's VAE halves the image at least twice: data.img_size must be divisible by 4, "
+                          f"got {d.img_size}.")
+    if me.name in INSTANCE_METHODS and d.batch_size < 2:
+        raise ConfigError(f"method.name='{me.name}' needs data.batch_size >= 2 (negatives come from the batch), "
+                          f"got {d.batch_size}.")
+    if o.optimizer == "adam" and o.lars:
+        raise ConfigError("optim.optimizer='adam' has no LARS variant: set optim.lars=false.")
 
 # %% ../nbs/00_config.ipynb #d2c34f4b
 def _build(nested: dict) -> Config:
