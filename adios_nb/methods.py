@@ -512,4 +512,7 @@ METHOD_CLASSES = {"simclr": SimCLR, "simsiam": SimSiam, "byol": BYOL}
 
 def build_method(cfg: Config) -> Method:
     "The `Method` of `cfg.method.name` with its masking, heads and optimisers."
+    if cfg.method.masking == "sequential":  # sequential adversarial masking, nbs/11_sequential.ipynb
+        from .sequential import build_sequential_method  # imported here: that module builds on this one
+        return build_sequential_method(cfg)
     return METHOD_CLASSES[cfg.method.name](cfg)
