@@ -5,6 +5,7 @@
 # %% ../nbs/01_data.ipynb #b4faf908
 from __future__ import annotations
 
+import csv
 import hashlib
 import math
 import os
@@ -33,9 +34,10 @@ __all__ = ['GENERATOR_VERSION', 'SHAPE_NAMES', 'TEXTURE_NAMES', 'SYNTHETIC_SPLIT
            'SyntheticData', 'generate_synthetic', 'synthetic_cache_path', 'make_synthetic', 'tiled_background',
            'backgrounds_challenge', 'RawSample', 'read_image', 'SyntheticSource', 'ConcatSource', 'STL10Binary',
            'CIFARPickle', 'ImageFolderSource', 'imagenet100', 'backgrounds_challenge_folder', 'Flowers102Mat',
-           'INaturalistSource', 'ClevrADIOS', 'pretrain_transform', 'augmentation_kwargs', 'eval_transform',
-           'TwoViewDataset', 'EpochBatchSampler', 'set_epoch', 'mask_slots', 'pretrain_source', 'build_pretrain_data',
-           'EvalDataset', 'eval_sources', 'build_eval_data', 'build_robustness_data']
+           'MiniImageNetCSV', 'imagenet', 'TorchvisionSource', 'transfer_target', 'INaturalistSource', 'ClevrADIOS',
+           'pretrain_transform', 'augmentation_kwargs', 'eval_transform', 'TwoViewDataset', 'EpochBatchSampler',
+           'set_epoch', 'mask_slots', 'pretrain_source', 'build_pretrain_data', 'EvalDataset', 'eval_sources',
+           'build_eval_data', 'build_robustness_data']
 
 # %% ../nbs/01_data.ipynb #46a9bf49
 GENERATOR_VERSION = "v1"  # bump when the generators change: cached files of other versions are not reused
@@ -655,6 +657,17 @@ LAYOUTS = {
     "backgrounds": "<root>/bg_challenge/<variant>/val/<NN_class>/*.JPEG for the variants original, only_bg_b, "
                    "only_bg_t, no_fg, only_fg, mixed_same, mixed_rand, mixed_next (MadryLab "
                    "backgrounds_challenge release); a training set at <root>/bg_challenge/original/train/<NN_class>/",
+    "miniimagenet": "<root>/miniimagenet/{images/<filename>, train.csv, val.csv, test.csv} with the CSV header "
+                    "'filename,label' (label = the ImageNet wnid; the common Ravi & Larochelle split release, "
+                    "60,000 images of 100 classes, usually 84x84)",
+    "imagenet": "<root>/imagenet/{train,val}/<wnid>/*.JPEG  (ILSVRC-2012, the validation images sorted into class "
+                "folders)",
+    "dtd": "<root>/dtd/dtd/{images/<class>/<file>.jpg, labels/{train,val,test}1.txt}  (dtd-r1.0.1.tar.gz, as "
+           "torchvision.datasets.DTD expects)",
+    "aircraft": "<root>/fgvc-aircraft-2013b/data/{images/<id>.jpg, variants.txt, images_variant_{trainval,test}.txt}"
+                "  (fgvc-aircraft-2013b.tar.gz, as torchvision.datasets.FGVCAircraft expects)",
+    "pets": "<root>/oxford-iiit-pet/{images/<id>.jpg, annotations/{trainval,test}.txt}  (images.tar.gz and "
+            "annotations.tar.gz, as torchvision.datasets.OxfordIIITPet expects)",
 }
 
 
@@ -881,6 +894,101 @@ class Flowers102Mat(Dataset):
         path = self.folder / "jpg" / f"image_{self.ids[index]:05d}.jpg"
         return RawSample(read_image(path), int(self.labels[index]))
 
+# %% ../nbs/01_data.ipynb #6cfb1db1
+class MiniImageNetCSV(Dataset):
+    """miniImageNet from the CSV-split release: `split` 'train' / 'test' (all 100 classes, `test_per_class`
+    images of each class held out) or 'csv:train' / 'csv:val' / 'csv:test' (one released file)."""
+
+    CSV_SPLITS = ("train", "val", "test")
+
+    def __init__(self, root=None, split: str = "train", test_per_class: int = 100):
+        accepted = ("train", "test") + tuple(f"csv:{name}" for name in self.CSV_SPLITS)
+        if split not in accepted:
+            raise ValueError(f"miniImageNet split {split!r} is not accepted. Accepted: {', '.join(accepted)}.")
+        self.folder = _root(root) / "miniimagenet"
+        files = [split.removeprefix("csv:")] if split.startswith("csv:") else list(self.CSV_SPLITS)
+        _require("miniimagenet", self.folder / "images", *(self.folder / f"{name}.csv" for name in files))
+        rows = [row for name in files for row in self._read_csv(self.folder / f"{name}.csv")]
+        self.classes = sorted({label for _, label in rows})
+        index = {wnid: i for i, wnid in enumerate(self.classes)}
+        if split in ("train", "test"):
+            kept = []
+            for wnid in self.classes:
+                names = sorted(name for name, label in rows if label == wnid)
+                if len(names) <= test_per_class:
+                    raise ValueError(f"miniImageNet class {wnid} has {len(names)} images: cannot hold out "
+                                     f"test_per_class={test_per_class} of them for testing.")
+                chosen = names[:-test_per_class] if split == "train" else names[-test_per_class:]
+                kept += [(name, wnid) for name in chosen]
+            rows = kept
+        self.files = [name for name, _ in rows]
+        self.labels = torch.tensor([index[label] for _, label in rows], dtype=torch.long)
+
+    @staticmethod
+    def _read_csv(path) -> list:
+        "(filename, wnid) rows of one split file; the header row 'filename,label' is skipped."
+        with open(path, newline="") as handle:
+            rows = [row for row in csv.reader(handle) if row]
+        if rows and [cell.strip() for cell in rows[0]] == ["filename", "label"]:
+            rows = rows[1:]
+        bad = [row for row in rows if len(row) != 2]
+        if bad:
+            raise ValueError(f"{path}: every row must be 'filename,label', found {bad[0]!r}. Expected layout: "
+                             f"{LAYOUTS['miniimagenet']}.")
+        return [(name.strip(), label.strip()) for name, label in rows]
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, index: int) -> RawSample:
+        return RawSample(read_image(self.folder / "images" / self.files[index]), int(self.labels[index]))
+
+
+def imagenet(root=None, split: str = "train") -> ImageFolderSource:
+    "ImageNet-1k `split` ('train' or 'val') from `<root>/imagenet/<split>/<wnid>/`."
+    if split not in ("train", "val"):
+        raise ValueError(f"ImageNet split {split!r} is not accepted. Accepted: train, val.")
+    return ImageFolderSource(_root(root) / "imagenet" / split, "imagenet")
+
+
+class TorchvisionSource(Dataset):
+    "A torchvision classification dataset (PIL image or image path, int label) as a source of RawSamples."
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int) -> RawSample:
+        image, label = self.dataset[index]
+        if isinstance(image, (str, Path)):
+            image = read_image(image)
+        else:
+            image = torch.from_numpy(np.array(image.convert("RGB"))).permute(2, 0, 1).contiguous()
+        return RawSample(image, int(label))
+
+
+def transfer_target(name: str, root=None, split: str = "train") -> Dataset:
+    "DTD, FGVC-Aircraft or Oxford-IIIT Pets (`name` 'dtd', 'aircraft', 'pets'), `split` 'train' or 'test'."
+    from torchvision.datasets import DTD, FGVCAircraft, OxfordIIITPet
+    if split not in ("train", "test"):
+        raise ValueError(f"{name} split {split!r} is not accepted. Accepted: train, test.")
+    base = _root(root)
+    if name == "dtd":
+        _require("dtd", base / "dtd" / "dtd" / "images", base / "dtd" / "dtd" / "labels")
+        parts = ("train", "val") if split == "train" else ("test",)
+        return ConcatSource([TorchvisionSource(DTD(str(base), split=part, partition=1, loader=_keep_path))
+                             for part in parts])
+    if name == "aircraft":
+        _require("aircraft", base / "fgvc-aircraft-2013b" / "data" / "images")
+        return TorchvisionSource(FGVCAircraft(str(base), split="trainval" if split == "train" else "test",
+                                              annotation_level="variant", loader=_keep_path))
+    if name == "pets":
+        _require("pets", base / "oxford-iiit-pet" / "images", base / "oxford-iiit-pet" / "annotations")
+        return TorchvisionSource(OxfordIIITPet(str(base), split="trainval" if split == "train" else "test"))
+    raise ValueError(f"Unknown transfer target {name!r}. Accepted: dtd, aircraft, pets.")
+
 # %% ../nbs/01_data.ipynb #64070ac6
 class INaturalistSource(Dataset):
     "iNaturalist 2021 (`version` '2021_train_mini', '2021_train' or '2021_valid') through torchvision."
@@ -953,7 +1061,8 @@ NORMALIZATION = {
     "cifar10": ((0.4914, 0.4822, 0.4465), (0.247, 0.243, 0.261)),
     "cifar100": ((0.4914, 0.4822, 0.4465), (0.247, 0.243, 0.261)),
     "imagenet100": IMAGENET_NORM, "imagenet100s": IMAGENET_NORM, "flowers102": IMAGENET_NORM,
-    "inaturalist": IMAGENET_NORM, "backgrounds": IMAGENET_NORM,
+    "inaturalist": IMAGENET_NORM, "backgrounds": IMAGENET_NORM, "miniimagenet": IMAGENET_NORM,
+    "imagenet": IMAGENET_NORM, "dtd": IMAGENET_NORM, "aircraft": IMAGENET_NORM, "pets": IMAGENET_NORM,
     "shapes": SYNTHETIC_NORM, "transfer_colour": SYNTHETIC_NORM, "transfer_count": SYNTHETIC_NORM,
     "transfer_texture": SYNTHETIC_NORM, "transfer_fine": SYNTHETIC_NORM,
     "clevr": None, "scenes": None,  # no normalisation (official CLEVR pipeline)
@@ -996,7 +1105,8 @@ def augmentation_kwargs(cfg) -> dict:
     return {key: getattr(cfg.data, key) for key in keys}
 
 # %% ../nbs/01_data.ipynb #08a07b5f
-PHOTO_DATASETS = ("imagenet100", "imagenet100s", "flowers102", "inaturalist", "backgrounds")
+PHOTO_DATASETS = ("imagenet100", "imagenet100s", "flowers102", "inaturalist", "backgrounds", "imagenet", "dtd",
+                  "aircraft", "pets")  # miniImageNet's images are 84 x 84 already: resized, not cropped
 
 
 def eval_transform(dataset: str, img_size: int, protocol: str = "paper") -> v2.Compose:
@@ -1128,6 +1238,10 @@ def pretrain_source(cfg):
         return ClevrADIOS(root, "train")
     if name == "backgrounds":
         return backgrounds_challenge_folder(root, "original", "train")
+    if name == "miniimagenet":
+        return MiniImageNetCSV(root, "train")
+    if name == "imagenet":
+        return imagenet(root, "train")
     raise ConfigError(f"data.dataset={name!r} has no pre-training data. Accepted: {', '.join(DATASETS)}.")
 
 
@@ -1193,6 +1307,12 @@ def eval_sources(cfg) -> dict:
     if name == "backgrounds":
         return {"train": backgrounds_challenge_folder(root, "original", "train"),
                 "test": backgrounds_challenge_folder(root, "original", "val")}
+    if name == "miniimagenet":
+        return {"train": MiniImageNetCSV(root, "train"), "test": MiniImageNetCSV(root, "test")}
+    if name == "imagenet":
+        return {"train": imagenet(root, "train"), "test": imagenet(root, "val")}
+    if name in ("dtd", "aircraft", "pets"):
+        return {split: transfer_target(name, root, split) for split in ("train", "test")}
     raise ConfigError(f"data.dataset={name!r} has no evaluation data. Accepted: {', '.join(DATASETS)}.")
 
 
