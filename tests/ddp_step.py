@@ -1,8 +1,8 @@
 """One training step of a BN-free SimCLR + ADIOS, in one process on the whole batch or, under `torchrun`, in
 each process on its shard; process 0 saves the loss metrics and every parameter's update. Used by test_ddp.py.
 
-    python tests/ddp_step.py OUT.pt                                   # one process, batch B
-    torchrun --standalone --nproc_per_node 2 tests/ddp_step.py OUT.pt  # two processes, B/2 each
+    python tests/ddp_step.py OUT.pt [key=value ...]                                   # one process, batch B
+    torchrun --standalone --nproc_per_node 2 tests/ddp_step.py OUT.pt [key=value ...]  # two processes, B/2 each
 """
 import sys
 from pathlib import Path
@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 
-from adios_nb.config import load_config
+from adios_nb.config import load_config, parse_overrides
 from adios_nb.methods import build_method
 from adios_nb.train import _mean_across_processes, apply_lr_schedule, init_distributed, seed_everything
 
@@ -19,13 +19,14 @@ BATCH = 8
 LR = 0.5  # one plain SGD step (LARS off, no weight decay): update = LR * gradient
 
 
-def main(out: str) -> None:
+def main(out: str, overrides: dict | None = None) -> None:
     # ViT-Tiny (LayerNorm), SimCLR's BN-free projector, a GroupNorm occluder: nothing depends on the batch split
     cfg = load_config(ROOT / "nbs" / "params" / "ci_pretrain.yaml", **{
         "model.backbone": "vit_tiny", "method.unet_norm": "gn", "data.batch_size": BATCH, "train.device": "cpu",
         "optim.lars": False, "optim.weight_decay": 0.0, "optim.scheduler": "constant",
         "optim.lr": LR, "optim.classifier_lr": LR, "optim.mask_lr": LR,
-        "method.alpha_entropy": 0.5})  # the entropy term is a batch sum: checks its weight under torchrun
+        "method.alpha_entropy": 0.5,  # the entropy term is a batch sum: checks its weight under torchrun
+        **(overrides or {})})  # e.g. method.masking=sequential (tests/test_sequential.py)
     context, device = init_distributed("cpu")
     seed_everything(0)
     method = build_method(cfg)
@@ -47,4 +48,4 @@ def main(out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], parse_overrides(sys.argv[2:]))
