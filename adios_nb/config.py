@@ -157,6 +157,7 @@ class MethodConfig:
     final_tau: float = 1.0
     mask_ratio: Optional[float] = None  # fixed random masks: None uses the scheme's default (MAE 0.75, BEiT 0.3)
     mask_protocol: str = "corrected"  # fixed schemes: "corrected" or "paper" (the official BEiT/box/shuffle quirks)
+    minmax: str = "alternating"  # ADIOS players: "alternating" (the paper) | "fused" (one pass; see 06_methods)
     # sequential masking (masking="sequential", N = n_masks; decisions in nbs/11_sequential.ipynb)
     seq_budget: float = 0.25  # b: the fraction of the image each mask should cover
     seq_alpha_budget: float = 1.0  # weight of the budget term (the paper gives none: 1)
@@ -237,7 +238,8 @@ EXECUTION_ONLY_KEYS = ("name", "data.root", "data.num_workers", "train.device", 
                        "train.checkpoint_every_steps")
 # Keys added after runs were first stored: left out of the run id while at their default, so that adding a field
 # keeps the ids (and the trained runs) of every earlier configuration.
-OMITTED_AT_DEFAULT_KEYS = ("method.seq_budget", "method.seq_alpha_budget", "method.seq_alpha_overlap",
+OMITTED_AT_DEFAULT_KEYS = ("method.minmax",
+                           "method.seq_budget", "method.seq_alpha_budget", "method.seq_alpha_overlap",
                            "method.seq_alpha_consistency", "method.seq_input", "method.seq_detach_previous",
                            "method.seq_penalty_reduction", "method.seq_slot_reduction", "method.seq_use_sparsity",
                            "method.augmentation", "method.adv_eps", "method.adv_alpha", "method.adv_bn",
@@ -478,6 +480,7 @@ def validate(cfg: Config) -> Config:
     _check_choice("method.masking", me.masking, MASKINGS)
     _check_choice("method.unet_norm", me.unet_norm, ["gn", "in", "no"])
     _check_choice("method.mask_protocol", me.mask_protocol, ["corrected", "paper"])
+    _check_choice("method.minmax", me.minmax, ["alternating", "fused"])
     _check_choice("method.seq_input", me.seq_input, SEQUENTIAL_INPUTS)
     _check_choice("method.seq_penalty_reduction", me.seq_penalty_reduction, ["sum", "mean"])
     _check_choice("method.seq_slot_reduction", me.seq_slot_reduction, ["mean", "sum"])
@@ -566,6 +569,9 @@ def _validate_combinations(cfg: Config) -> None:
         if me.unet_norm == "gn" and me.mask_fbase % 8:
             raise ConfigError(f"method.unet_norm='gn' uses 8 groups: method.mask_fbase must be a multiple of 8, "
                               f"got {me.mask_fbase}.")
+    if me.minmax == "fused" and me.masking not in LEARNED_MASKINGS:
+        raise ConfigError(f"method.minmax='fused' plays the ADIOS occluder against the encoder: it needs "
+                          f"method.masking in {list(LEARNED_MASKINGS)}, got '{me.masking}'.")
     if me.masking in GROUND_TRUTH_MASKINGS and not info.has_object_masks:
         with_masks = [name for name, i in DATASETS.items() if i.has_object_masks]
         raise ConfigError(f"method.masking='{me.masking}' needs object masks; data.dataset='{d.dataset}' has none. "

@@ -22,8 +22,8 @@ from .occluders import UNetOccluder
 
 # %% auto #0
 __all__ = ['METHOD_CLASSES', 'LARS', 'build_optimizers', 'apply_mask', 'NonFiniteLossError', 'move_batch', 'gather_with_gradient',
-           'world', 'average_gradients', 'Method', 'SimCLR', 'SimSiam', 'BYOL', 'adios_step', 'single_player_step',
-           'build_method']
+           'world', 'average_gradients', 'Method', 'SimCLR', 'SimSiam', 'BYOL', 'adios_step', 'ReverseGradient',
+           'fused_adios_step', 'single_player_step', 'build_method']
 
 # %% ../nbs/06_methods.ipynb #001cf305
 class LARS(torch.optim.Optimizer):
@@ -65,6 +65,8 @@ def _make_optimizer(groups: list[dict], cfg: Config) -> torch.optim.Optimizer:
         group.setdefault("weight_decay", optim.weight_decay)
         group.setdefault("static", False)
         group["base_lr"] = group["lr"]
+    if optim.optimizer == "adam":
+        return torch.optim.Adam(groups, lr=optim.lr, weight_decay=optim.weight_decay)
     if optim.lars:
         return LARS(groups, lr=optim.lr, momentum=optim.momentum, weight_decay=optim.weight_decay,
                     eta=optim.eta_lars, clip_lr=optim.grad_clip_lars, exclude_bias_n_norm=optim.exclude_bias_n_norm)
@@ -264,7 +266,12 @@ class Method(nn.Module):
         self.train()
         if self.cfg.train.channels_last and self.device.type == "cuda":
             batch = {**batch, "views": [v.contiguous(memory_format=torch.channels_last) for v in batch["views"]]}
-        metrics = adios_step(self, batch) if self.occluder is not None else single_player_step(self, batch)
+        if self.occluder is None:
+            metrics = single_player_step(self, batch)
+        elif self.cfg.method.minmax == "fused":
+            metrics = fused_adios_step(self, batch)
+        else:
+            metrics = adios_step(self, batch)
         self.after_step()
         self.global_step += 1
         return metrics
@@ -462,6 +469,59 @@ def adios_step(method: Method, batch: dict) -> dict[str, float]:
     metrics.update(_mask_metrics(torch.cat(masks, dim=1)))
     return metrics
 
+# %% ../nbs/06_methods.ipynb #13ed1a03
+class ReverseGradient(torch.autograd.Function):
+    "Identity in the forward pass; flips the sign of the gradient in the backward pass."
+
+    @staticmethod
+    def forward(ctx, tensor):
+        return tensor.view_as(tensor)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+def fused_adios_step(method: Method, batch: dict) -> dict[str, float]:
+    "One ADIOS / ADIOS-s step with both players in one backward pass (`method.minmax = 'fused'`)."
+    cfg, views, labels = method.cfg.method, batch["views"], batch["label"]
+    _set_requires_grad(method.encoder_modules(), True)
+    with method._autocast():
+        masks = [method.occluder(v).float() for v in (views if method.masks_both_views else views[1:])]
+    masks1, masks2 = (masks[0], masks[1]) if method.masks_both_views else (None, masks[0])
+    slots = _draw_slots(cfg.n_masks, len(labels), method.step_generator()) if cfg.masking == "adios_s" else None
+
+    def reversed_and_chosen(all_masks):
+        if all_masks is None:
+            return None
+        reversed_masks = ReverseGradient.apply(all_masks)
+        return _select_slot(reversed_masks, slots) if slots is not None else reversed_masks
+
+    with method._autocast():
+        losses, u1, u2 = _slot_losses(method, views, reversed_and_chosen(masks1), reversed_and_chosen(masks2),
+                                      unmasked_grad=True)
+        cls_loss, cls_acc = method.classifier_loss(_classifier_feats(method, views, u1, u2), labels)
+    ssl_loss = torch.stack(losses).sum()
+    penalty = sum(sparsity_penalty(m) for m in masks)
+    entropy = entropy_term(torch.cat(masks, dim=1)) * world()[1]
+    _check_finite({"ssl_loss": ssl_loss, "classifier_loss": cls_loss, "penalty": penalty, "entropy": entropy})
+    optimizers = [method.optimizers["encoder"], method.optimizers["occluder"]]
+    for optimizer in optimizers:
+        optimizer.zero_grad(set_to_none=True)
+    (ssl_loss + cls_loss + cfg.alpha_sparsity * penalty - cfg.alpha_entropy * entropy).backward()
+    for optimizer in optimizers:
+        if method.distributed:
+            average_gradients([p for group in optimizer.param_groups for p in group["params"]])
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+
+    objective = ssl_loss - cfg.alpha_sparsity * penalty + cfg.alpha_entropy * entropy
+    metrics = {"loss": (ssl_loss + cls_loss).item(), "ssl_loss": ssl_loss.item(), "classifier_loss": cls_loss.item(),
+               "classifier_acc1": cls_acc.item(), "occluder_objective": objective.item(),
+               "penalty": penalty.item(), "entropy": entropy.item()}
+    metrics.update(_mask_metrics(torch.cat(masks, dim=1)))
+    return metrics
+
 # %% ../nbs/06_methods.ipynb #ed347fab
 def _fixed_masks_for(method: Method, batch: dict, view_index: int, generator) -> torch.Tensor:
     cfg = method.cfg
@@ -515,4 +575,8 @@ def build_method(cfg: Config) -> Method:
     if cfg.method.masking == "sequential":  # sequential adversarial masking, nbs/11_sequential.ipynb
         from .sequential import build_sequential_method  # imported here: that module builds on this one
         return build_sequential_method(cfg)
+    if (cfg.method.name not in METHOD_CLASSES or cfg.method.augmentation != "none"
+            or cfg.eval.knn_monitor):  # Plain, UEL, the VAE stage, CLAE / IDAA views: nbs/12_idaa.ipynb
+        from .idaa import build_idaa_method  # imported here: that module builds on this one
+        return build_idaa_method(cfg)
     return METHOD_CLASSES[cfg.method.name](cfg)
