@@ -159,8 +159,8 @@ class VAEStage(nn.Module):
         _check_finite({"vae_loss": loss, "classifier_loss": cls_loss})
         _step_optimizer(self, "encoder", loss + cls_loss)
         self.global_step += 1
-        return {"loss": float(loss + cls_loss), "vae_loss": float(loss), "reconstruction": float(mse),
-                "kl": float(kl), "classifier_loss": float(cls_loss), "classifier_acc1": float(cls_acc),
+        return {"loss": (loss + cls_loss).item(), "vae_loss": loss.item(), "reconstruction": mse.item(),
+                "kl": kl.item(), "classifier_loss": cls_loss.item(), "classifier_acc1": cls_acc.item(),
                 "vae_lr": optimizer.param_groups[0]["lr"]}
 
     @torch.no_grad()
