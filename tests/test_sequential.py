@@ -124,3 +124,37 @@ def test_segmentation_finetune_on_fake_voc_ignores_the_boundary(tmp_path):
     result = segmentation_finetune(build_backbone("resnet18", 32)[0], train, val, n_classes=21, epochs=1,
                                    batch_size=2, progress=False)
     assert 0 <= result["miou"] <= 100 and len(result["iou_per_class"]) == 21
+
+
+# ------------------------------------------------------------------------------- runs shared between the notebooks
+def _run_ids(params: dict, dataset: str, maskings, seeds) -> dict:
+    "{(masking, seed): run id} as the sequential paper notebooks declare their runs."
+    ids = {}
+    for masking in maskings:
+        for seed in seeds:
+            ids[(masking, seed)] = load_config(**params["common"], **params["hparams"].get(
+                f"{dataset}/{params['backbone']}/simclr", {}), **params["masking_hparams"].get(masking, {}), **{
+                "data.dataset": dataset, "model.backbone": params["backbone"], "method.name": "simclr",
+                "method.masking": masking, "train.seed": seed}).run_id
+    return ids
+
+
+@pytest.mark.parametrize("scale", ("ci", "small", "paper"))
+def test_seq_table2_transfers_the_runs_of_seq_table1(scale):
+    from paper_runs import parameters
+    table1, table2 = parameters("seq_table1", scale), parameters("seq_table2", scale)
+    dataset = table2["pretrain_dataset"]
+    assert dataset in table1["datasets"] and set(table2["seeds"]) <= set(table1["seeds"])
+    assert _run_ids(table2, dataset, table2["maskings"], table2["seeds"]) == \
+        _run_ids(table1, dataset, table2["maskings"], table2["seeds"])
+
+
+def test_seq_figure2_paper_adios_run_is_seq_table1s():
+    from paper_runs import parameters
+    table1, figure2 = parameters("seq_table1", "paper"), parameters("seq_figure2", "paper")
+    key = ("adios", figure2["seed"])
+    assert _run_ids(figure2, figure2["dataset"], ["adios"], [figure2["seed"]])[key] == \
+        _run_ids(table1, figure2["dataset"], ["adios"], [figure2["seed"]])[key]
+    # the sequential run is its own: N = 4 (the figure's caption) instead of the tables' N = 5
+    assert _run_ids(figure2, figure2["dataset"], ["sequential"], [0]) != \
+        _run_ids(table1, figure2["dataset"], ["sequential"], [0])
