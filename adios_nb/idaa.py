@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+from pathlib import Path
 from typing import Callable, Optional
 
 import numpy as np
@@ -27,7 +28,7 @@ __all__ = ['IDAA_CLASSES', 'ResBlock', 'vae_stages', 'VAE', 'vae_loss', 'LatentM
            'DualBatchNorm2d', 'convert_dual_batchnorm', 'adversarial_bn', 'fgsm', 'clae_view', 'identity_parts',
            'idaa_view', 'instance_loss', 'uel_loss', 'AdversarialAugmentation', 'adversarial_step', 'AugmentedSimCLR',
            'AugmentedSimSiam', 'AugmentedBYOL', 'InstanceDiscrimination', 'Plain', 'UEL', 'build_idaa_method',
-           'projector_features', 'knn_monitor', 'linear_eval_official', 'evaluate_official']
+           'projector_features', 'knn_monitor', 'linear_eval_official', 'evaluate_official', 'paper_run_config']
 
 # %% ../nbs/12_idaa.ipynb #e64b0547
 class ResBlock(nn.Module):
@@ -586,3 +587,12 @@ def evaluate_official(run, linear_epochs: int = 1000, batch_size: int = 256, see
         stored[key] = {"settings": settings, "result": result}
         _write_cache(cache_path, stored)
     return result
+
+# %% ../nbs/12_idaa.ipynb #e05ecb8d
+def paper_run_config(common: dict, hparams: dict, augmentation_hparams: dict, dataset: str, backbone: str,
+                     method: str, augmentation: str, seed: int, name: str = "", **extra) -> Config:
+    "One run of an IDAA paper notebook: common < hparams[dataset/backbone/method] < augmentation_hparams < keys."
+    overrides = {**common, **hparams.get(f"{dataset}/{backbone}/{method}", {}),
+                 **augmentation_hparams.get(augmentation, {}), **extra}
+    return load_config(**overrides, **{"data.dataset": dataset, "model.backbone": backbone, "method.name": method,
+                                        "method.augmentation": augmentation, "train.seed": seed}, name=name)
