@@ -74,7 +74,7 @@ def test_clae_plain_uel_paper_settings_match_spec_a11():
     section = " ".join(spec_section("11").split())  # whitespace-insensitive quotes
     assert "eps = 0.03, measured in the *normalised* input space" in section
     assert "the same eps = 0.03 equals about 0.006 in [0, 1] units" in section
-    assert "temperature 0.1). It uses SGD with lr 0.03, momentum 0.9 and wd 5e-4" in section
+    assert "(128-d, temperature 0.1)" in section and "SGD with lr 0.03, momentum 0.9 and wd 5e-4" in section
     assert "for 301 epochs at batch 128" in section
     params = parameters("idaa_table1", "paper")
     cfg = config(params, "cifar10", "simclr", "clae")
