@@ -196,8 +196,9 @@ def comparison_for_display(cmp: pd.DataFrame) -> tuple:
 
 
 def render_markdown(name: str, table: pd.DataFrame, scale: str, notes: str = "", title: Optional[str] = None,
-                    wall_time: Optional[float] = None, n_runs: Optional[int] = None) -> str:
-    "The text of `table.md`: title, scale banner, shared keys, the table, notes."
+                    wall_time: Optional[float] = None, n_runs: Optional[int] = None,
+                    spread_over: str = "seeds") -> str:
+    "The text of `table.md`: title, scale banner, shared keys, the table, notes (`spread_over`: what ± spans)."
     _check_scale(scale)
     lines = [f"# {title or name}", "", SCALE_BANNERS[scale], ""]
     if {"reproduced_mean", "paper_mean"} <= set(table.columns):
@@ -205,7 +206,8 @@ def render_markdown(name: str, table: pd.DataFrame, scale: str, notes: str = "",
         if constants:
             lines += ["Same in every row: " + ", ".join(f"{k} = `{v}`" for k, v in constants.items() if v != ""), ""]
         lines += [markdown_table(display), "",
-                  "reproduced: mean ± std over seeds (sample std); paper: as printed; difference: reproduced − paper. "
+                  f"reproduced: mean ± std over {spread_over} (sample std; the `seeds` column counts them); "
+                  "paper: as printed; difference: reproduced − paper. "
                   "Accuracies (`top1`) in percent, other metrics as fractions.", ""]
     else:
         lines += [markdown_table(table), ""]
@@ -367,7 +369,7 @@ def update_index(root: Path, name: str, command: str, scale: str, status: str, w
 def write_artefact(name: str, table: pd.DataFrame, figures=None, run_records: Optional[Sequence] = None,
                    scale: Optional[str] = None, notes: str = "", wall_time: Optional[float] = None,
                    command: Optional[str] = None, status: str = "done", title: Optional[str] = None,
-                   results_dir=None) -> Path:
+                   results_dir=None, spread_over: str = "seeds") -> Path:
     """Write `results_dir/<name>/` (`table.csv`, `table.md`, `<figure>.png`, `runs.json`) atomically and update
     the index in `results_dir/README.md`. `scale` is "ci", "small" or "paper" (taken from the table's `scale`
     column if not given). Artefacts of the ci scale (what the tests run) go to `results_dir/_ci/<name>/`, ignored
@@ -396,7 +398,8 @@ def write_artefact(name: str, table: pd.DataFrame, figures=None, run_records: Op
                     "created": datetime.datetime.now().isoformat(timespec="seconds"), "figures": figure_files,
                     "runs": runs}
         (temporary / "runs.json").write_text(json.dumps(metadata, indent=2, default=str) + "\n")
-        (temporary / "table.md").write_text(render_markdown(name, table, scale, notes, title, wall_time, len(runs)))
+        (temporary / "table.md").write_text(render_markdown(name, table, scale, notes, title, wall_time, len(runs),
+                                                                      spread_over))
         if target.is_dir():  # carry over files this function does not manage (e.g. the executed notebook)
             for old in target.iterdir():
                 if old.name not in MANAGED_FILES and old.suffix != ".png" and not (temporary / old.name).exists():
