@@ -74,3 +74,12 @@ def test_table7_paper_file_holds_the_decided_clevr_hyperparameters():
         if method == "byol":
             assert adios.optim.train_mask_epoch == 10, key
         assert adios.img_size == 64, key  # CLEVR's size (spec §6)
+
+
+def test_figure8_clevr_panel_is_table7s_simclr_adios_run():
+    "At the paper scale Figure 8's CLEVR masks come from Table 7's SimCLR + ADIOS seed-0 model (one run, trained once)."
+    figure8, table7 = parameters("figure8", "paper"), parameters("table7", "paper")
+    assert "clevr" in figure8["panels"] and table7["dataset"] == "clevr" and 0 in table7["seeds"]
+    table7_plan = {**table7, "common": table7["common"], "hparams": table7["hparams"]}
+    assert run_id(figure8, "clevr", "resnet18", "simclr", "adios", 0) == \
+        run_id(table7_plan, "clevr", "resnet18", "simclr", "adios", 0)
