@@ -593,6 +593,7 @@ def paper_run_config(common: dict, hparams: dict, augmentation_hparams: dict, da
                      method: str, augmentation: str, seed: int, name: str = "", **extra) -> Config:
     "One run of an IDAA paper notebook: common < hparams[dataset/backbone/method] < augmentation_hparams < keys."
     overrides = {**common, **hparams.get(f"{dataset}/{backbone}/{method}", {}),
-                 **augmentation_hparams.get(augmentation, {}), **extra}
-    return load_config(**overrides, **{"data.dataset": dataset, "model.backbone": backbone, "method.name": method,
-                                        "method.augmentation": augmentation, "train.seed": seed}, name=name)
+                 **augmentation_hparams.get(augmentation, {}), **extra,
+                 "data.dataset": dataset, "model.backbone": backbone, "method.name": method,
+                 "method.augmentation": augmentation, "train.seed": seed}  # later keys win
+    return load_config(**overrides, name=name)
