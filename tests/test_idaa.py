@@ -3,6 +3,8 @@ and started again ends with the same weights and metrics, bit for bit, as an uni
 with its memory bank and CLAE views. The VAE run is stored once, under its own id, and the SSL run's frozen VAE
 holds exactly its weights."""
 import json
+import os
+from pathlib import Path
 
 import pytest
 import torch
@@ -47,3 +49,37 @@ def test_kill_and_resume_is_bitwise_identical(tmp_path, monkeypatch, name, overr
         assert all(torch.equal(v, expected[f"vae.{k}"]) for k, v in vae.items())
     else:
         assert "memory_bank" in expected and not torch.equal(expected["memory_bank"][0], torch.zeros(16))
+
+
+def test_idaa_step_under_torchrun_equals_one_process(tmp_path, monkeypatch):
+    "Two processes on the halves of a batch take the same IDAA step as one process (tests/ddp_step.py's setting)."
+    import importlib.util
+    import shutil
+    import subprocess
+    import sys
+    torchrun = shutil.which("torchrun", path=str(Path(sys.executable).parent)) or shutil.which("torchrun")
+    if torchrun is None or not torch.distributed.is_available() or not torch.distributed.is_gloo_available():
+        pytest.skip("torchrun or gloo is not available")
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.setenv("ADIOS_NB_RESULTS", str(tmp_path / "results"))  # the VAE run, trained once, loaded by all
+    overrides = ["method.masking=none", "method.augmentation=idaa", "method.vae_dim=8", "method.vae_width=8",
+                 "method.vae_epochs=1", "method.vae_batch_size=16"]
+    spec = importlib.util.spec_from_file_location("ddp_step", root / "tests" / "ddp_step.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(str(tmp_path / "single.pt"), parse_overrides(overrides))  # trains the VAE run first, then steps
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]),
+           "OMP_NUM_THREADS": "1"}
+    result = subprocess.run([torchrun, "--standalone", "--nproc_per_node", "2", str(root / "tests" / "ddp_step.py"),
+                             str(tmp_path / "ddp.pt"), *overrides], cwd=root, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    single, ddp = (torch.load(tmp_path / f"{n}.pt", weights_only=True) for n in ("single", "ddp"))
+    assert (single["world_size"], ddp["world_size"]) == (1, 2)
+    for key in ("loss", "clean_loss", "adv_loss", "classifier_loss"):
+        assert abs(single["metrics"][key] - ddp["metrics"][key]) < 1e-5, (key, single["metrics"][key],
+                                                                           ddp["metrics"][key])
+    for name, update in single["updates"].items():
+        torch.testing.assert_close(ddp["updates"][name], update, atol=1e-5, rtol=0, msg=lambda m: f"{name}: {m}")
+    vae_updates = [u for name, u in single["updates"].items() if name.startswith("vae.")]
+    assert vae_updates and all(not u.any() for u in vae_updates)  # the frozen VAE does not move
