@@ -52,7 +52,8 @@ def test_kill_and_resume_is_bitwise_identical(tmp_path, monkeypatch, name, overr
 
 
 def test_idaa_step_under_torchrun_equals_one_process(tmp_path, monkeypatch):
-    "Two processes on the halves of a batch take the same IDAA step as one process (tests/ddp_step.py's setting)."
+    """Two processes on the halves of a batch take the same IDAA step as one process (tests/ddp_step.py's setting:
+    ViT-Tiny, so no BatchNorm depends on the split; the attack's NT-Xent gathers negatives across processes)."""
     import importlib.util
     import shutil
     import subprocess
@@ -81,5 +82,3 @@ def test_idaa_step_under_torchrun_equals_one_process(tmp_path, monkeypatch):
                                                                            ddp["metrics"][key])
     for name, update in single["updates"].items():
         torch.testing.assert_close(ddp["updates"][name], update, atol=1e-5, rtol=0, msg=lambda m: f"{name}: {m}")
-    vae_updates = [u for name, u in single["updates"].items() if name.startswith("vae.")]
-    assert vae_updates and all(not u.any() for u in vae_updates)  # the frozen VAE does not move
