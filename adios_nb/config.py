@@ -20,7 +20,7 @@ import yaml
 
 # %% auto #0
 __all__ = ['DATASETS', 'BACKBONES', 'METHODS', 'INSTANCE_METHODS', 'AUGMENTATIONS', 'LEARNED_MASKINGS', 'SEQUENTIAL_MASKINGS',
-           'FIXED_MASKINGS', 'MASKINGS', 'SEQUENTIAL_INPUTS', 'GROUND_TRUTH_MASKINGS', 'SECTIONS',
+           'FIXED_MASKINGS', 'MASKINGS', 'SCHEDULERS', 'SEQUENTIAL_INPUTS', 'GROUND_TRUTH_MASKINGS', 'SECTIONS',
            'EXECUTION_ONLY_KEYS', 'OMITTED_AT_DEFAULT_KEYS', 'project_root', 'data_dir', 'results_dir', 'runs_dir',
            'DatasetInfo', 'DataConfig', 'ModelConfig', 'MethodConfig', 'OptimConfig', 'TrainConfig', 'EvalConfig',
            'Config', 'ConfigError', 'resolve_defaults', 'validate', 'load_config', 'parse_overrides']
@@ -100,6 +100,7 @@ LEARNED_MASKINGS = ("adios", "adios_s")
 SEQUENTIAL_MASKINGS = ("sequential",)  # sequential adversarial masking (Sam et al. 2022), nbs/11_sequential.ipynb
 FIXED_MASKINGS = ("mae", "beit", "gt", "fgbg", "box", "shuffle")
 MASKINGS = ("none",) + LEARNED_MASKINGS + SEQUENTIAL_MASKINGS + FIXED_MASKINGS
+SCHEDULERS = ("warmup_cosine", "constant", "step", "delayed_cosine")  # the per-epoch lr schedules of 07_train
 SEQUENTIAL_INPUTS = ("sum", "stack", "last")  # how the previous masks enter the sequential occluder
 GROUND_TRUTH_MASKINGS = ("gt", "fgbg", "box", "shuffle")  # need the dataset's object masks
 
@@ -198,7 +199,10 @@ class OptimConfig:
     classifier_lr: float = 0.1
     mask_lr: float = 0.1
     weight_decay: float = 1e-5
-    scheduler: str = "warmup_cosine"
+    scheduler: str = "warmup_cosine"  # see SCHEDULERS; "step" and "delayed_cosine" are the IDAA/CLAE scripts'
+    lr_milestones: tuple[int, ...] = ()  # "step": the epochs from which ...
+    lr_factors: tuple[float, ...] = ()  # ... the lr is base lr x these factors (CLAE: 120/160/200, 0.1/0.05/0.01)
+    cosine_delay_epochs: int = 0  # "delayed_cosine": constant lr up to this epoch, then the cosine (IDAA: 11)
     warmup_epochs: int = 10
     warmup_start_lr: float = 0.003
     min_lr: float = 0.0
@@ -238,7 +242,7 @@ EXECUTION_ONLY_KEYS = ("name", "data.root", "data.num_workers", "train.device", 
                        "train.checkpoint_every_steps")
 # Keys added after runs were first stored: left out of the run id while at their default, so that adding a field
 # keeps the ids (and the trained runs) of every earlier configuration.
-OMITTED_AT_DEFAULT_KEYS = ("method.minmax",
+OMITTED_AT_DEFAULT_KEYS = ("method.minmax", "optim.lr_milestones", "optim.lr_factors", "optim.cosine_delay_epochs",
                            "method.seq_budget", "method.seq_alpha_budget", "method.seq_alpha_overlap",
                            "method.seq_alpha_consistency", "method.seq_input", "method.seq_detach_previous",
                            "method.seq_penalty_reduction", "method.seq_slot_reduction", "method.seq_use_sparsity",
@@ -488,7 +492,12 @@ def validate(cfg: Config) -> Config:
     _check_choice("method.clae_eps_space", me.clae_eps_space, ["normalised", "pixel"])
     _check_choice("method.instance_bank", me.instance_bank, ["memory", "batch"])
     _check_choice("optim.optimizer", o.optimizer, ["sgd", "adam"])
-    _check_choice("optim.scheduler", o.scheduler, ["warmup_cosine", "constant"])
+    _check_choice("optim.scheduler", o.scheduler, SCHEDULERS)
+    if o.scheduler == "step" and (not o.lr_milestones or len(o.lr_milestones) != len(o.lr_factors)
+                                  or list(o.lr_milestones) != sorted(set(o.lr_milestones))):
+        raise ConfigError(f"optim.scheduler='step' needs increasing optim.lr_milestones and one optim.lr_factors "
+                          f"entry per milestone; got {list(o.lr_milestones)} and {list(o.lr_factors)}.")
+    _check_range("optim.cosine_delay_epochs", o.cosine_delay_epochs, low=0)
     _check_choice("train.precision", t.precision, ["fp32", "bf16"])
     _check_choice("eval.knn_distance", e.knn_distance, ["cosine", "euclidean"])
     _check_choice("eval.protocol", e.protocol, ["val", "paper"])

@@ -62,8 +62,8 @@ def test_simclr_idaa_paper_settings_match_spec_a8():
         assert (o.optimizer, o.lr, o.weight_decay, o.lars) == ("adam", 3e-4, 0.0, False)
         assert (cfg.train.epochs, cfg.data.batch_size, me.temperature, cfg.model.output_dim) == (300, 256, 0.5, 64)
         assert cfg.model.proj_hidden_dim == 512  # Linear(512, 512) -> ReLU -> Linear(512, 64)
-        # "lr stays at 3e-4 for epochs 0-11, then follows a cosine" (A.6): 11 constant epochs
-        assert (o.scheduler, o.warmup_epochs, o.warmup_start_lr) == ("warmup_cosine", 11, 3e-4)
+        # "lr stays at 3e-4 for epochs 0-11, then follows a cosine" (A.6): CosineAnnealingLR stepped after epoch 10
+        assert (o.scheduler, o.cosine_delay_epochs) == ("delayed_cosine", 11)
         assert cfg.eval.knn_monitor
         assert (cfg.data.min_scale, cfg.data.brightness, cfg.data.hue, cfg.data.jitter_prob, cfg.data.gray_prob,
                 cfg.data.blur_prob) == (0.08, 0.8, 0.2, 0.8, 0.2, 0.0)
@@ -83,6 +83,8 @@ def test_clae_plain_uel_paper_settings_match_spec_a11():
         cfg = config(params, "cifar10", method, "clae")
         o = cfg.optim
         assert (o.optimizer, o.lr, o.momentum, o.weight_decay, o.lars) == ("sgd", 0.03, 0.9, 5e-4, False)
+        assert "multiplied by 0.1 at epoch 120, 0.05 at 160 and 0.01 at 200" in section
+        assert (o.scheduler, o.lr_milestones, o.lr_factors) == ("step", (120, 160, 200), (0.1, 0.05, 0.01))
         assert (cfg.method.temperature, cfg.model.output_dim, cfg.data.batch_size, cfg.train.epochs) == \
             (0.1, 128, 128, 301)
     assert config(params, "cifar10", "plain", "none").method.instance_bank == "batch"  # CLAE's released Plain
