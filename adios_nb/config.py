@@ -92,7 +92,7 @@ DATASETS: dict[str, DatasetInfo] = {
     "pets": DatasetInfo(96, 37),
 }
 
-BACKBONES = ("resnet18", "resnet18_cifar", "vit_tiny")
+BACKBONES = ("resnet18", "resnet18_cifar", "vit_tiny", "resnet50")
 METHODS = ("simclr", "simsiam", "byol", "plain", "uel", "vae")
 INSTANCE_METHODS = ("plain", "uel")  # instance discrimination (Wu et al. 2018) and UEL (Ye et al. 2019), 12_idaa
 AUGMENTATIONS = ("none", "clae", "idaa")  # adversarial views: pixel-space FGSM (CLAE) or latent-space FGSM (IDAA)
@@ -560,8 +560,8 @@ def _validate_combinations(cfg: Config) -> None:
     if m.backbone == "vit_tiny" and (size % 16 or not 32 <= size <= 224):
         raise ConfigError(f"model.backbone='vit_tiny' takes image sizes 32-224 divisible by its 16-px patch; "
                           f"data.img_size is {size}.")
-    if m.backbone == "resnet18" and size < 32:
-        raise ConfigError(f"model.backbone='resnet18' (ImageNet stem, /32 downsampling) needs data.img_size >= 32, "
+    if m.backbone in ("resnet18", "resnet50") and size < 32:
+        raise ConfigError(f"model.backbone='{m.backbone}' (ImageNet stem, /32 downsampling) needs data.img_size >= 32, "
                           f"got {size}; use 'resnet18_cifar' for small images.")
     if m.backbone == "resnet18_cifar" and size < 8:
         raise ConfigError(f"model.backbone='resnet18_cifar' needs data.img_size >= 8, got {size}.")
