@@ -30,8 +30,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 import adios_nb
-from .config import (SCHEDULERS, Config, ConfigError, load_config, parse_overrides, project_root,
-                             runs_dir)
+from .config import SCHEDULERS, Config, ConfigError, load_config, parse_overrides, project_root, runs_dir
 from .data import EpochBatchSampler, build_eval_data, build_pretrain_data, set_epoch
 from .methods import NonFiniteLossError, build_method, move_batch
 
@@ -77,6 +76,8 @@ def delayed_cosine_lr(epoch: int, base_lr: float, delay_epochs: int, max_epochs:
 # %% ../nbs/07_train.ipynb #fe00b5e1
 def apply_lr_schedule(method, optim_cfg, epoch: int) -> dict[str, float]:
     "Set `lr` of every parameter group of `method.optimizers` for `epoch`; return them as `lr_<opt>_<group>`."
+    if optim_cfg.scheduler not in SCHEDULERS:
+        raise ConfigError(f"optim.scheduler={optim_cfg.scheduler!r} is not accepted. Accepted: {', '.join(SCHEDULERS)}.")
     lrs = {}
     for opt_name, optimizer in method.optimizers.items():
         horizon = method.schedule_horizons[opt_name]
@@ -94,11 +95,8 @@ def apply_lr_schedule(method, optim_cfg, epoch: int) -> dict[str, float]:
                 lr = base_lr
             elif optim_cfg.scheduler == "step":
                 lr = base_lr * step_lr_factor(epoch, optim_cfg.lr_milestones, optim_cfg.lr_factors)
-            elif optim_cfg.scheduler == "delayed_cosine":
+            else:  # "delayed_cosine"
                 lr = delayed_cosine_lr(epoch, base_lr, optim_cfg.cosine_delay_epochs, horizon)
-            else:
-                raise ConfigError(f"optim.scheduler={optim_cfg.scheduler!r} is not accepted. "
-                                  f"Accepted: {', '.join(SCHEDULERS)}.")
             group["lr"] = lr
             lrs[f"lr_{opt_name}_{group.get('name', index)}"] = lr
     return lrs
