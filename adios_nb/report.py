@@ -399,7 +399,7 @@ def write_artefact(name: str, table: pd.DataFrame, figures=None, run_records: Op
                     "runs": runs}
         (temporary / "runs.json").write_text(json.dumps(metadata, indent=2, default=str) + "\n")
         (temporary / "table.md").write_text(render_markdown(name, table, scale, notes, title, wall_time, len(runs),
-                                                                      spread_over))
+                                                                   spread_over))
         if target.is_dir():  # carry over files this function does not manage (e.g. the executed notebook)
             for old in target.iterdir():
                 if old.name not in MANAGED_FILES and old.suffix != ".png" and not (temporary / old.name).exists():
