@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from adios_nb.config import parse_overrides
+
 ROOT = Path(__file__).resolve().parents[1]
 TORCHRUN = shutil.which("torchrun", path=str(Path(sys.executable).parent)) or shutil.which("torchrun")
 LOSS_KEYS = ("loss", "ssl_loss", "classifier_loss", "occluder_objective", "penalty", "coverage_mean")
@@ -36,17 +38,19 @@ def _torchrun(*args: str) -> list[str]:
     return [TORCHRUN, "--standalone", "--nproc_per_node", "2", *args]
 
 
-def _single_process_step(out: Path) -> None:
+def _single_process_step(out: Path, overrides: list[str]) -> None:
     "Run tests/ddp_step.py's step in this process (no process group): the reference."
     spec = importlib.util.spec_from_file_location("ddp_step", ROOT / "tests" / "ddp_step.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.main(str(out))
+    module.main(str(out), parse_overrides(overrides))
 
 
-def test_two_processes_take_the_same_step_as_one(tmp_path):
-    _single_process_step(tmp_path / "single.pt")
-    _run(_torchrun(str(ROOT / "tests" / "ddp_step.py"), str(tmp_path / "ddp.pt")))
+# the paper's alternating step, and the fused min-max option (one backward pass for both players)
+@pytest.mark.parametrize("overrides", [[], ["method.minmax=fused"]], ids=["alternating", "fused"])
+def test_two_processes_take_the_same_step_as_one(tmp_path, overrides):
+    _single_process_step(tmp_path / "single.pt", overrides)
+    _run(_torchrun(str(ROOT / "tests" / "ddp_step.py"), str(tmp_path / "ddp.pt"), *overrides))
     single = torch.load(tmp_path / "single.pt", weights_only=True)
     ddp = torch.load(tmp_path / "ddp.pt", weights_only=True)
     assert (single["world_size"], ddp["world_size"]) == (1, 2)
