@@ -100,7 +100,7 @@ LEARNED_MASKINGS = ("adios", "adios_s")
 SEQUENTIAL_MASKINGS = ("sequential",)  # sequential adversarial masking (Sam et al. 2022), nbs/11_sequential.ipynb
 FIXED_MASKINGS = ("mae", "beit", "gt", "fgbg", "box", "shuffle")
 MASKINGS = ("none",) + LEARNED_MASKINGS + SEQUENTIAL_MASKINGS + FIXED_MASKINGS
-SCHEDULERS = ("warmup_cosine", "constant", "step", "delayed_cosine")  # the per-epoch lr schedules of 07_train
+SCHEDULERS = ("warmup_cosine", "constant", "step", "delayed_cosine", "linear_decay")  # per-epoch lr schedules, 07_train
 SEQUENTIAL_INPUTS = ("sum", "stack", "last")  # how the previous masks enter the sequential occluder
 GROUND_TRUTH_MASKINGS = ("gt", "fgbg", "box", "shuffle")  # need the dataset's object masks
 

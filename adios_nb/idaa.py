@@ -131,8 +131,8 @@ class VAEStage(nn.Module):
         groups = [{"name": "vae", "params": list(self.vae.parameters()), "lr": self.cfg.optim.lr},
                   {"name": "classifier", "params": list(self.classifier.parameters()),
                    "lr": self.cfg.optim.classifier_lr}]
-        for group in groups:
-            group.update(base_lr=group["lr"], static=False, weight_decay=0.0)
+        for group in groups:  # the online probe keeps its rate; the VAE's decays (optim.scheduler, 07_train)
+            group.update(base_lr=group["lr"], static=group["name"] == "classifier", weight_decay=0.0)
         return {"encoder": torch.optim.Adam(groups, betas=(0.0, 0.9), eps=1e-8)}  # set.py's AdamW, decay 0
 
     @property
@@ -143,16 +143,10 @@ class VAEStage(nn.Module):
     def backbone(self) -> nn.Module:
         return LatentMean(self.vae)
 
-    def epoch_of_step(self) -> int:
-        "The epoch (0-based) the current step belongs to."
-        return self.global_step // max(1, self.total_steps // self.cfg.train.epochs)
-
     def training_step(self, batch: dict) -> dict:
         "One VAE step on the first view: reconstruction + kl * KL, and the online probe on the detached mean."
         self.train()
-        decay = 1.0 - self.epoch_of_step() / self.cfg.train.epochs  # LambdaLR(1 - e / epochs)
         optimizer = self.optimizers["encoder"]
-        optimizer.param_groups[0]["lr"] = optimizer.param_groups[0]["base_lr"] * decay
         x = batch["views"][0]
         _, reconstruction, mu, logvar = self.vae(x)
         loss, mse, kl = vae_loss(x, reconstruction, mu, logvar, self.cfg.method.vae_kl)
@@ -185,7 +179,7 @@ def vae_config(cfg: Config) -> Config:
         "model.backbone": cfg.model.backbone, "method.name": "vae", "method.vae_dim": me.vae_dim,
         "method.vae_width": me.vae_width, "method.vae_kl": me.vae_kl, "optim.optimizer": "adam",
         "optim.lars": False, "optim.lr": me.vae_lr, "optim.classifier_lr": 1e-3, "optim.weight_decay": 0.0,
-        "optim.scheduler": "constant", "train.epochs": me.vae_epochs, "train.seed": 0,
+        "optim.scheduler": "linear_decay", "train.epochs": me.vae_epochs, "train.seed": 0,
         "train.device": cfg.train.device, "train.progress": cfg.train.progress,
         "train.checkpoint_every_steps": cfg.train.checkpoint_every_steps}, name=f"vae/{cfg.data.dataset}")
 

@@ -95,8 +95,10 @@ def apply_lr_schedule(method, optim_cfg, epoch: int) -> dict[str, float]:
                 lr = base_lr
             elif optim_cfg.scheduler == "step":
                 lr = base_lr * step_lr_factor(epoch, optim_cfg.lr_milestones, optim_cfg.lr_factors)
-            else:  # "delayed_cosine"
+            elif optim_cfg.scheduler == "delayed_cosine":
                 lr = delayed_cosine_lr(epoch, base_lr, optim_cfg.cosine_delay_epochs, horizon)
+            else:  # "linear_decay"
+                lr = base_lr * (1 - epoch / horizon)
             group["lr"] = lr
             lrs[f"lr_{opt_name}_{group.get('name', index)}"] = lr
     return lrs
