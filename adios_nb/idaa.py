@@ -372,16 +372,12 @@ class AdversarialAugmentation:
         "Called after the optimiser step with the first view's embeddings (Plain: the memory bank)."
 
     # --- one step -----------------------------------------------------------------------------------------
-    def training_step(self, batch: dict) -> dict:
-        self.train()
-        if self.cfg.train.channels_last and self.device.type == "cuda":
-            batch = {**batch, "views": [v.contiguous(memory_format=torch.channels_last) for v in batch["views"]]}
+    def optimisation_step(self, batch: dict) -> dict:
+        "The SSL step (`Method.training_step` adds BYOL's EMA and the step count), then the k-NN monitor."
         self._ensure_vae()
         metrics = adversarial_step(self, batch)
         if self.cfg.eval.knn_monitor and (self.global_step + 1) % max(1, self.total_steps // self.cfg.train.epochs) == 0:
             metrics["knn_monitor_top1"] = knn_monitor(self)
-        self.after_step()
-        self.global_step += 1
         return metrics
 
 

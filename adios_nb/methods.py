@@ -266,15 +266,18 @@ class Method(nn.Module):
         self.train()
         if self.cfg.train.channels_last and self.device.type == "cuda":
             batch = {**batch, "views": [v.contiguous(memory_format=torch.channels_last) for v in batch["views"]]}
-        if self.occluder is None:
-            metrics = single_player_step(self, batch)
-        elif self.cfg.method.minmax == "fused":
-            metrics = fused_adios_step(self, batch)
-        else:
-            metrics = adios_step(self, batch)
+        metrics = self.optimisation_step(batch)
         self.after_step()
         self.global_step += 1
         return metrics
+
+    def optimisation_step(self, batch: dict) -> dict[str, float]:
+        "The optimiser steps of one training step (what variants in other modules replace)."
+        if self.occluder is None:
+            return single_player_step(self, batch)
+        if self.cfg.method.minmax == "fused":
+            return fused_adios_step(self, batch)
+        return adios_step(self, batch)
 
     # --- several processes ----------------------------------------------------------------------------------
     def setup_distributed(self) -> None:

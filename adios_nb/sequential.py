@@ -214,15 +214,9 @@ class SequentialMasking:
         self.occluder = build_sequential_occluder(cfg)
         self.optimizers = build_optimizers(self)  # now with the occluder player
 
-    def training_step(self, batch: dict) -> dict[str, float]:
-        "One complete step on `batch` (both players, then BYOL's EMA); returns float metrics."
-        self.train()
-        if self.cfg.train.channels_last and self.device.type == "cuda":
-            batch = {**batch, "views": [v.contiguous(memory_format=torch.channels_last) for v in batch["views"]]}
-        metrics = sequential_step(self, batch)
-        self.after_step()
-        self.global_step += 1
-        return metrics
+    def optimisation_step(self, batch: dict) -> dict[str, float]:
+        "Both players' steps (`Method.training_step` adds BYOL's EMA and the step count)."
+        return sequential_step(self, batch)
 
 
 class SequentialSimCLR(SequentialMasking, SimCLR):
