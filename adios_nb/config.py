@@ -137,6 +137,7 @@ class ModelConfig:
     proj_hidden_dim: int = 2048
     output_dim: Optional[int] = None  # None: 256 for BYOL, 128 otherwise
     pred_hidden_dim: int = 512  # SimSiam and BYOL predictors
+    width: int = 64  # ResNet-18 base width (64: torchvision's, the papers'); the small scale uses 16 (02_models)
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ EXECUTION_ONLY_KEYS = ("name", "data.root", "data.num_workers", "train.device", 
                        "train.checkpoint_every_steps")
 # Keys added after runs were first stored: left out of the run id while at their default, so that adding a field
 # keeps the ids (and the trained runs) of every earlier configuration.
-OMITTED_AT_DEFAULT_KEYS = ("method.minmax", "optim.lr_milestones", "optim.lr_factors", "optim.cosine_delay_epochs",
+OMITTED_AT_DEFAULT_KEYS = ("model.width", "method.minmax", "optim.lr_milestones", "optim.lr_factors", "optim.cosine_delay_epochs",
                            "method.seq_budget", "method.seq_alpha_budget", "method.seq_alpha_overlap",
                            "method.seq_alpha_consistency", "method.seq_input", "method.seq_detach_previous",
                            "method.seq_penalty_reduction", "method.seq_slot_reduction", "method.seq_use_sparsity",
@@ -513,7 +514,7 @@ def validate(cfg: Config) -> Config:
     _check_range("data.hue", d.hue, low=0, high=0.5)
     for key in ("jitter_prob", "gray_prob", "blur_prob", "solarization_prob", "flip_prob"):
         _check_range(f"data.{key}", getattr(d, key), low=0, high=1)
-    for key in ("proj_hidden_dim", "output_dim", "pred_hidden_dim"):
+    for key in ("proj_hidden_dim", "output_dim", "pred_hidden_dim", "width"):
         _check_range(f"model.{key}", getattr(m, key), low=1)
     _check_range("method.n_masks", me.n_masks, low=1)
     _check_range("method.mask_fbase", me.mask_fbase, low=1)
@@ -565,6 +566,9 @@ def _validate_combinations(cfg: Config) -> None:
                           f"got {size}; use 'resnet18_cifar' for small images.")
     if m.backbone == "resnet18_cifar" and size < 8:
         raise ConfigError(f"model.backbone='resnet18_cifar' needs data.img_size >= 8, got {size}.")
+    if m.width != 64 and m.backbone not in ("resnet18", "resnet18_cifar"):
+        raise ConfigError(f"model.width={m.width} applies to 'resnet18' and 'resnet18_cifar' only; "
+                          f"model.backbone='{m.backbone}' needs model.width=64.")
     if me.masking in LEARNED_MASKINGS + SEQUENTIAL_MASKINGS:  # both use the ADIOS U-Net
         if me.masking in LEARNED_MASKINGS and me.n_masks < 2:
             raise ConfigError(f"method.masking='{me.masking}' needs method.n_masks >= 2 (a softmax over one slot "

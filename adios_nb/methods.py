@@ -186,7 +186,7 @@ class Method(nn.Module):
                               f"known only once built); pre-train on one of: "
                               f"{', '.join(n for n, i in DATASETS.items() if i.n_classes is not None)}.")
         self.cfg, self.multilabel = cfg, info.multilabel
-        self.backbone, feat_dim = build_backbone(cfg.model.backbone, cfg.img_size)
+        self.backbone, feat_dim = build_backbone(cfg.model.backbone, cfg.img_size, width=cfg.model.width)
         self.projector, self.predictor = build_heads(cfg.method.name, feat_dim, cfg.model.proj_hidden_dim,
                                                      cfg.model.output_dim, cfg.model.pred_hidden_dim)
         self.classifier = nn.Linear(feat_dim, info.n_classes)

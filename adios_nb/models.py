@@ -4,13 +4,15 @@
 
 # %% auto #0
 __all__ = ['BACKBONES', 'VIT_TINY_PATCH', 'VIT_TINY_MIN_SIZE', 'VIT_TINY_MAX_SIZE', 'RESNET18_MIN_SIZE',
-           'RESNET18_CIFAR_MIN_SIZE', 'METHODS', 'cifar_resnet18', 'vit_tiny', 'build_backbone', 'simclr_projector',
-           'simsiam_projector', 'simsiam_predictor', 'byol_projector', 'byol_predictor', 'build_heads']
+           'RESNET18_CIFAR_MIN_SIZE', 'RESNET18_WIDTH', 'METHODS', 'resnet18_of_width', 'cifar_resnet18', 'vit_tiny',
+           'build_backbone', 'simclr_projector', 'simsiam_projector', 'simsiam_predictor', 'byol_projector',
+           'byol_predictor', 'build_heads']
 
 # %% ../nbs/02_models.ipynb #75b2b7d4
 import torch
 import torch.nn as nn
 import torchvision
+from torchvision.models.resnet import BasicBlock
 from torchvision.models.vision_transformer import VisionTransformer
 
 # %% ../nbs/02_models.ipynb #bbefff7d
@@ -19,6 +21,7 @@ VIT_TINY_PATCH = 16
 VIT_TINY_MIN_SIZE, VIT_TINY_MAX_SIZE = 32, 224
 RESNET18_MIN_SIZE = 32
 RESNET18_CIFAR_MIN_SIZE = 8
+RESNET18_WIDTH = 64  # torchvision's (the papers') base width: layer widths w, 2w, 4w, 8w
 
 # %% ../nbs/02_models.ipynb #b289f59b
 def _check_img_size(name: str, img_size) -> int:
@@ -38,14 +41,42 @@ def _check_img_size(name: str, img_size) -> int:
     return img_size
 
 # %% ../nbs/02_models.ipynb #f1605755
-def cifar_resnet18(cifar_padding: int = 2) -> nn.Module:
-    "torchvision ResNet-18 with the CIFAR stem (3x3 stride-1 `conv1`, no max-pool) and `fc = Identity`."
+def _check_width(width) -> int:
+    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        raise ValueError(f"the ResNet-18 width must be a positive int (64 is torchvision's), got {width!r}")
+    return width
+
+
+def resnet18_of_width(width: int = RESNET18_WIDTH) -> nn.Module:
+    "torchvision ResNet-18 with base width `width` (stages `w, 2w, 4w, 8w`), stock stem, `fc = Identity`."
+    model = torchvision.models.resnet18()
+    model.fc = nn.Identity()
+    if _check_width(width) == RESNET18_WIDTH:
+        return model
+    model.inplanes = width  # what torchvision's `_make_layer` reads as the input width of the next stage
+    model.conv1 = nn.Conv2d(3, width, kernel_size=7, stride=2, padding=3, bias=False)
+    model.bn1 = nn.BatchNorm2d(width)
+    model.layer1 = model._make_layer(BasicBlock, width, 2)
+    model.layer2 = model._make_layer(BasicBlock, 2 * width, 2, stride=2)
+    model.layer3 = model._make_layer(BasicBlock, 4 * width, 2, stride=2)
+    model.layer4 = model._make_layer(BasicBlock, 8 * width, 2, stride=2)
+    for module in model.modules():  # torchvision's ResNet initialisation, applied to the new modules
+        if isinstance(module, nn.Conv2d):
+            nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
+        elif isinstance(module, nn.BatchNorm2d):
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
+    return model
+
+
+def cifar_resnet18(cifar_padding: int = 2, width: int = RESNET18_WIDTH) -> nn.Module:
+    "ResNet-18 (base width `width`) with the CIFAR stem (3x3 stride-1 `conv1`, no max-pool) and `fc = Identity`."
     if cifar_padding not in (1, 2):
         raise ValueError(f"cifar_padding must be 2 (official ADIOS / solo-learn) or 1 (standard), got {cifar_padding!r}")
-    model = torchvision.models.resnet18()
-    model.conv1 = nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=cifar_padding, bias=False)
+    model = resnet18_of_width(width)
+    model.conv1 = nn.Conv2d(3, width, kernel_size=3, stride=1, padding=cifar_padding, bias=False)
+    nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")
     model.maxpool = nn.Identity()
-    model.fc = nn.Identity()
     return model
 
 # %% ../nbs/02_models.ipynb #69408dc2
@@ -57,17 +88,17 @@ def vit_tiny(img_size: int) -> nn.Module:
     return model
 
 # %% ../nbs/02_models.ipynb #a4a9732d
-def build_backbone(name: str, img_size: int, cifar_padding: int = 2) -> tuple[nn.Module, int]:
+def build_backbone(name: str, img_size: int, cifar_padding: int = 2, width: int = RESNET18_WIDTH) -> tuple[nn.Module, int]:
     "Build backbone `name` for `img_size`-pixel square images; return `(module, feature_dim)`."
     if name not in BACKBONES:
         raise ValueError(f"unknown backbone {name!r}; accepted: {', '.join(BACKBONES)}")
     img_size = _check_img_size(name, img_size)
+    if _check_width(width) != RESNET18_WIDTH and name not in ("resnet18", "resnet18_cifar"):
+        raise ValueError(f"width={width} applies to 'resnet18' and 'resnet18_cifar' only; {name!r} needs width=64")
     if name == "resnet18":
-        model = torchvision.models.resnet18()
-        model.fc = nn.Identity()
-        return model, 512
+        return resnet18_of_width(width), 8 * width
     if name == "resnet18_cifar":
-        return cifar_resnet18(cifar_padding), 512
+        return cifar_resnet18(cifar_padding, width), 8 * width
     if name == "resnet50":
         model = torchvision.models.resnet50()
         model.fc = nn.Identity()
