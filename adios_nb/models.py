@@ -74,8 +74,7 @@ def cifar_resnet18(cifar_padding: int = 2, width: int = RESNET18_WIDTH) -> nn.Mo
     if cifar_padding not in (1, 2):
         raise ValueError(f"cifar_padding must be 2 (official ADIOS / solo-learn) or 1 (standard), got {cifar_padding!r}")
     model = resnet18_of_width(width)
-    model.conv1 = nn.Conv2d(3, width, kernel_size=3, stride=1, padding=cifar_padding, bias=False)
-    nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")
+    model.conv1 = nn.Conv2d(3, width, kernel_size=3, stride=1, padding=cifar_padding, bias=False)  # default init, as official
     model.maxpool = nn.Identity()
     return model
 
