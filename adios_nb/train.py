@@ -38,9 +38,9 @@ from .methods import NonFiniteLossError, build_method, move_batch
 __all__ = ['CHECKPOINT_FORMAT', 'PROGRESS_KEYS', 'warmup_cosine_lr', 'step_lr_factor', 'delayed_cosine_lr', 'apply_lr_schedule',
            'capture_rng_state', 'restore_rng_state', 'seed_everything', 'epoch_seed', 'check_weights_only',
            'save_checkpoint', 'load_checkpoint', 'write_json_atomic', 'resolve_device', 'DistributedContext',
-           'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches', 'environment_record',
-           'TrainingState', 'last_checkpoint', 'final_checkpoint', 'restore_training', 'online_validation',
-           'run_dir_lock', 'pretrain', 'Run', 'parse_args', 'main']
+           'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches', 'cpu_record',
+           'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint', 'restore_training',
+           'online_validation', 'run_dir_lock', 'pretrain', 'Run', 'parse_args', 'main']
 
 # %% ../nbs/07_train.ipynb #348c87bc
 def warmup_cosine_lr(epoch: int, base_lr: float, warmup_epochs: int, max_epochs: int,
@@ -295,6 +295,19 @@ def _device_name(device: torch.device) -> str:
     return platform.processor() or platform.machine() or device.type
 
 
+def cpu_record() -> dict:
+    """The CPU's model name and the instruction set torch's kernels use on it (`default`, `AVX2`, `AVX512`, ...).
+    Float32 results are bitwise reproducible on one machine; on a CPU with another instruction set they agree to
+    float rounding only, so a run records both."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:  # Linux; elsewhere platform's answer stays
+            model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), model)
+    except OSError:
+        pass
+    return {"model": model, "torch_capability": torch.backends.cpu.get_cpu_capability()}
+
+
 def environment_record(cfg: Config, device: torch.device, context: DistributedContext) -> dict:
     "What produced a run: code version, software versions, interpreter, machine, device, seeds."
     return {"run_id": cfg.run_id, "name": cfg.name, "git": _git_state(),
@@ -303,7 +316,7 @@ def environment_record(cfg: Config, device: torch.device, context: DistributedCo
                          "python": platform.python_version()},
             "executable": sys.executable, "host": socket.gethostname(), "platform": platform.platform(),
             "device": str(device), "device_name": _device_name(device), "threads": torch.get_num_threads(),
-            "world_size": context.world_size,
+            "cpu": cpu_record(), "world_size": context.world_size,
             "seeds": {"train": cfg.train.seed, "data": cfg.data.seed}}
 
 

@@ -62,3 +62,53 @@ def test_paper_numbers_ship_with_the_package():
     parser = configparser.ConfigParser(delimiters=["="])
     parser.read(ROOT / "settings.ini")
     assert "paper/*.csv" in parser["DEFAULT"]["package_data"].split()
+
+
+def _pins() -> dict:
+    "constraints.txt as {normalised name: version}."
+    from packaging.utils import canonicalize_name
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, version = line.split("==")
+            pins[canonicalize_name(name)] = version.strip()
+    return pins
+
+
+def _installed_closure(roots) -> dict:
+    "Every distribution that `roots` need in this environment (transitively, markers evaluated), with its version."
+    from importlib import metadata
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+    found, todo = {}, [(root, ()) for root in roots]
+    while todo:
+        name, extras = todo.pop()
+        key = canonicalize_name(name)
+        if key in found and not extras:
+            continue
+        dist = metadata.distribution(name)
+        found[key] = dist.version
+        for text in dist.requires or []:
+            req = Requirement(text)
+            if req.marker is None or any(req.marker.evaluate({"extra": e}) for e in (extras or ("",))):
+                if canonicalize_name(req.name) not in found:
+                    todo.append((req.name, tuple(req.extras)))
+    return found
+
+
+def test_installed_set_is_the_locked_set():
+    "`make install` applies constraints.txt: every package the project pulls in is pinned, at the installed version."
+    from packaging.utils import canonicalize_name
+    pins = _pins()
+    installed = _installed_closure(["adios_nb"] + sorted(requirements("dev_requirements")))
+    installed.pop(canonicalize_name("adios_nb"))
+    unpinned = sorted(set(installed) - set(pins))
+    assert not unpinned, f"installed but not pinned in constraints.txt (run 'make lock'): {unpinned}"
+    moved = {name: (version, pins[name]) for name, version in installed.items() if version != pins[name]}
+    assert not moved, f"installed version differs from constraints.txt (installed, pinned): {moved}"
+
+
+def test_makefile_installs_with_the_constraints():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "CONSTRAINTS ?= constraints.txt" in makefile and "-c $(CONSTRAINTS)" in makefile
