@@ -57,6 +57,7 @@ pytest: install
 test: sync-check nbtest pytest
 
 table1: install
+	mkdir -p results/table1
 	$(BIN)/papermill nbs/reproduce_table1.ipynb results/table1/reproduce_table1.ipynb \
 	  -f nbs/params/table1_small.yaml --cwd nbs --log-output
 
