@@ -373,7 +373,7 @@ def multilabel_linear_probe(train_feats, train_targets, test_feats, test_targets
     return {**result, "weight_decay": wd, "selection_macro": selection}
 
 # %% ../nbs/08_evaluate.ipynb #f22f64e3
-from .methods import LARS  # the pre-training optimiser, here with eta = 1e-3 and no clipping
+from .optim import LARS  # the pre-training optimiser, here with eta = 1e-3 and no clipping
 
 # %% ../nbs/08_evaluate.ipynb #b22a7ea1
 def linear_probe_paper(encoder: nn.Module, train_dataset_augmented, test_dataset, n_classes: int,
@@ -443,7 +443,7 @@ def cluster_metrics(feats, labels, n_clusters: Optional[int] = None, seed: int =
             "n_clusters": n_clusters, "protocol": protocol}
 
 # %% ../nbs/08_evaluate.ipynb #c6b6cae5
-from .train import warmup_cosine_lr  # the pl_bolts warm-up cosine, closed form
+from .optim import warmup_cosine_lr  # the pl_bolts warm-up cosine, closed form
 
 
 

@@ -21,7 +21,8 @@ from .config import DATASETS, INSTANCE_METHODS, Config, ConfigError, load_config
 from .data import NORMALIZATION, build_eval_data, pretrain_source
 from .evaluate import _evaluation_key, _read_cache, _write_cache, extract_features, knn
 from .methods import (BYOL, Method, SimCLR, SimSiam, _check_finite, _set_requires_grad, _step_optimizer,
-                      average_gradients, build_optimizers)
+                      average_gradients)
+from .optim import build_optimizers
 
 # %% auto #0
 __all__ = ['IDAA_CLASSES', 'ResBlock', 'vae_stages', 'VAE', 'vae_loss', 'LatentMean', 'VAEStage', 'vae_config', 'train_vae',

@@ -19,75 +19,12 @@ from .masking import fixed_masks
 from .models import build_backbone, build_heads
 from .objectives import byol_loss, entropy_term, mask_coverage, nt_xent, simsiam_loss, sparsity_penalty
 from .occluders import UNetOccluder
+from .optim import build_optimizers
 
 # %% auto #0
-__all__ = ['METHOD_CLASSES', 'LARS', 'build_optimizers', 'apply_mask', 'NonFiniteLossError', 'move_batch', 'gather_with_gradient',
-           'world', 'average_gradients', 'Method', 'SimCLR', 'SimSiam', 'BYOL', 'adios_step', 'ReverseGradient',
+__all__ = ['METHOD_CLASSES', 'apply_mask', 'NonFiniteLossError', 'move_batch', 'gather_with_gradient', 'world',
+           'average_gradients', 'Method', 'SimCLR', 'SimSiam', 'BYOL', 'adios_step', 'ReverseGradient',
            'fused_adios_step', 'single_player_step', 'build_method']
-
-# %% ../nbs/06_methods.ipynb #001cf305
-class LARS(torch.optim.Optimizer):
-    "SGD with momentum, each layer's step rescaled by the LARS trust ratio (solo-learn / official variant)."
-
-    def __init__(self, params, lr: float, momentum: float = 0.9, weight_decay: float = 0.0, eta: float = 0.02,
-                 clip_lr: bool = True, exclude_bias_n_norm: bool = True):
-        defaults = dict(lr=lr, momentum=momentum, weight_decay=weight_decay, eta=eta, clip_lr=clip_lr,
-                        exclude_bias_n_norm=exclude_bias_n_norm)
-        super().__init__(params, defaults)
-
-    @torch.no_grad()
-    def step(self, closure=None):
-        for group in self.param_groups:
-            lr, wd, eta = group["lr"], group["weight_decay"], group["eta"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                grad = param.grad
-                if not (group["exclude_bias_n_norm"] and param.ndim == 1):
-                    param_norm, grad_norm = torch.linalg.vector_norm(param), torch.linalg.vector_norm(grad)
-                    trust = eta * param_norm / (grad_norm + wd * param_norm + 1e-8)
-                    if group["clip_lr"]:
-                        trust = torch.clamp(trust / lr, max=1.0) if lr > 0 else torch.ones_like(trust)
-                    # the official code leaves the gradient untouched when either norm is zero
-                    scaled = (grad + wd * param) * trust
-                    grad = torch.where((param_norm > 0) & (grad_norm > 0), scaled, grad)
-                state = self.state[param]
-                if "momentum_buffer" not in state:
-                    state["momentum_buffer"] = grad.clone()
-                else:
-                    state["momentum_buffer"].mul_(group["momentum"]).add_(grad)
-                param.add_(state["momentum_buffer"], alpha=-lr)
-
-# %% ../nbs/06_methods.ipynb #a3665cee
-def _make_optimizer(groups: list[dict], cfg: Config) -> torch.optim.Optimizer:
-    optim = cfg.optim
-    for group in groups:
-        group.setdefault("weight_decay", optim.weight_decay)
-        group.setdefault("static", False)
-        group["base_lr"] = group["lr"]
-    if optim.optimizer == "adam":
-        return torch.optim.Adam(groups, lr=optim.lr, weight_decay=optim.weight_decay)
-    if optim.lars:
-        return LARS(groups, lr=optim.lr, momentum=optim.momentum, weight_decay=optim.weight_decay,
-                    eta=optim.eta_lars, clip_lr=optim.grad_clip_lars, exclude_bias_n_norm=optim.exclude_bias_n_norm)
-    return torch.optim.SGD(groups, lr=optim.lr, momentum=optim.momentum, weight_decay=optim.weight_decay)
-
-
-def build_optimizers(method: "Method") -> dict[str, torch.optim.Optimizer]:
-    "The encoder player's optimiser and, for ADIOS, the occluder player's (spec §4.1)."
-    cfg = method.cfg
-    groups = [{"name": "backbone", "params": list(method.backbone.parameters()), "lr": cfg.optim.lr},
-              {"name": "projector", "params": list(method.projector.parameters()), "lr": cfg.optim.lr}]
-    if method.predictor is not None:
-        groups.append({"name": "predictor", "params": list(method.predictor.parameters()), "lr": cfg.optim.lr,
-                       "static": cfg.method.name == "simsiam"})
-    groups.append({"name": "classifier", "params": list(method.classifier.parameters()),
-                   "lr": cfg.optim.classifier_lr, "weight_decay": 0.0})
-    optimizers = {"encoder": _make_optimizer(groups, cfg)}
-    if method.occluder is not None:
-        optimizers["occluder"] = _make_optimizer(
-            [{"name": "occluder", "params": list(method.occluder.parameters()), "lr": cfg.optim.mask_lr}], cfg)
-    return optimizers
 
 # %% ../nbs/06_methods.ipynb #2dc7e53c
 def apply_mask(view: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

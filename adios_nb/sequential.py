@@ -24,10 +24,10 @@ from .config import SEQUENTIAL_INPUTS, Config, ConfigError, data_dir
 from .data import RawSample, read_image
 from .evaluate import _as_loader, _resolve_device, _split_batch
 from .methods import (BYOL, SimCLR, SimSiam, _check_finite, _classifier_feats, _mask_metrics,
-                              _set_requires_grad, _slot_losses, _step_optimizer, build_optimizers)
+                              _set_requires_grad, _slot_losses, _step_optimizer)
 from .objectives import mask_coverage
 from .occluders import UNetOccluder, conv_block
-from .train import warmup_cosine_lr
+from .optim import build_optimizers, warmup_cosine_lr
 
 # %% auto #0
 __all__ = ['SEQUENTIAL_METHOD_CLASSES', 'VOC_CLASSES', 'VOC_IGNORE_INDEX', 'VOC_LAYOUT', 'SCENES_SEGMENTATION_CLASSES',

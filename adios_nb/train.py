@@ -33,75 +33,14 @@ import adios_nb
 from .config import SCHEDULERS, Config, ConfigError, load_config, parse_overrides, project_root, runs_dir
 from .data import EpochBatchSampler, build_eval_data, build_pretrain_data, set_epoch
 from .methods import NonFiniteLossError, build_method, move_batch
+from .optim import apply_lr_schedule
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'PROGRESS_KEYS', 'warmup_cosine_lr', 'step_lr_factor', 'delayed_cosine_lr', 'apply_lr_schedule',
-           'capture_rng_state', 'restore_rng_state', 'seed_everything', 'epoch_seed', 'check_weights_only',
-           'save_checkpoint', 'load_checkpoint', 'write_json_atomic', 'resolve_device', 'DistributedContext',
-           'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches', 'cpu_record',
-           'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint', 'restore_training',
-           'online_validation', 'run_dir_lock', 'pretrain', 'Run', 'parse_args', 'main']
-
-# %% ../nbs/07_train.ipynb #348c87bc
-def warmup_cosine_lr(epoch: int, base_lr: float, warmup_epochs: int, max_epochs: int,
-                     warmup_start_lr: float = 0.003, eta_min: float = 0.0) -> float:
-    "Learning rate of `epoch` (0-based) under pl_bolts' LinearWarmupCosineAnnealingLR, in closed form."
-    if epoch < 0 or warmup_epochs < 0:
-        raise ValueError(f"epoch and warmup_epochs must be >= 0, got epoch={epoch}, warmup_epochs={warmup_epochs}.")
-    if epoch < warmup_epochs:
-        if warmup_epochs == 1:
-            return warmup_start_lr
-        return warmup_start_lr + epoch * (base_lr - warmup_start_lr) / (warmup_epochs - 1)
-    if max_epochs <= warmup_epochs:
-        raise ValueError(f"the cosine needs max_epochs > warmup_epochs, got max_epochs={max_epochs} and "
-                         f"warmup_epochs={warmup_epochs} (epoch {epoch} is past the warm-up).")
-    progress = (epoch - warmup_epochs) / (max_epochs - warmup_epochs)
-    return eta_min + 0.5 * (base_lr - eta_min) * (1 + math.cos(math.pi * progress))
-
-# %% ../nbs/07_train.ipynb #df9aa7d4
-def step_lr_factor(epoch: int, milestones, factors) -> float:
-    "The factor of the base lr at `epoch`: 1 before `milestones[0]`, `factors[i]` from `milestones[i]` on."
-    factor = 1.0
-    for milestone, milestone_factor in zip(milestones, factors):
-        if epoch >= milestone:
-            factor = milestone_factor
-    return factor
-
-
-def delayed_cosine_lr(epoch: int, base_lr: float, delay_epochs: int, max_epochs: int) -> float:
-    "Constant `base_lr` for epochs <= `delay_epochs`, then a cosine over `max_epochs` steps that starts there."
-    steps = max(0, epoch - delay_epochs)
-    return 0.5 * base_lr * (1 + math.cos(math.pi * steps / max_epochs))
-
-# %% ../nbs/07_train.ipynb #fe00b5e1
-def apply_lr_schedule(method, optim_cfg, epoch: int) -> dict[str, float]:
-    "Set `lr` of every parameter group of `method.optimizers` for `epoch`; return them as `lr_<opt>_<group>`."
-    if optim_cfg.scheduler not in SCHEDULERS:
-        raise ConfigError(f"optim.scheduler={optim_cfg.scheduler!r} is not accepted. Accepted: {', '.join(SCHEDULERS)}.")
-    lrs = {}
-    for opt_name, optimizer in method.optimizers.items():
-        horizon = method.schedule_horizons[opt_name]
-        for index, group in enumerate(optimizer.param_groups):
-            base_lr = group["base_lr"]
-            if optim_cfg.scheduler == "constant":
-                lr = base_lr
-            elif optim_cfg.scheduler == "warmup_cosine":
-                if group.get("static", False) and epoch > 0:
-                    lr = base_lr  # static from the first scheduler step on; epoch 0 sits at warmup_start_lr
-                else:
-                    lr = warmup_cosine_lr(epoch, base_lr, optim_cfg.warmup_epochs, horizon,
-                                          optim_cfg.warmup_start_lr, optim_cfg.min_lr)
-            elif group.get("static", False):
-                lr = base_lr
-            elif optim_cfg.scheduler == "step":
-                lr = base_lr * step_lr_factor(epoch, optim_cfg.lr_milestones, optim_cfg.lr_factors)
-            elif optim_cfg.scheduler == "delayed_cosine":
-                lr = delayed_cosine_lr(epoch, base_lr, optim_cfg.cosine_delay_epochs, horizon)
-            else:  # "linear_decay"
-                lr = base_lr * (1 - epoch / horizon)
-            group["lr"] = lr
-            lrs[f"lr_{opt_name}_{group.get('name', index)}"] = lr
-    return lrs
+__all__ = ['CHECKPOINT_FORMAT', 'PROGRESS_KEYS', 'capture_rng_state', 'restore_rng_state', 'seed_everything', 'epoch_seed',
+           'check_weights_only', 'save_checkpoint', 'load_checkpoint', 'write_json_atomic', 'resolve_device',
+           'DistributedContext', 'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches',
+           'cpu_record', 'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint',
+           'restore_training', 'online_validation', 'run_dir_lock', 'pretrain', 'Run', 'parse_args', 'main']
 
 # %% ../nbs/07_train.ipynb #2d972be7
 def capture_rng_state() -> dict:
