@@ -10,6 +10,7 @@ import hashlib
 import math
 import os
 import pickle
+import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,8 @@ __all__ = ['GENERATOR_VERSION', 'SHAPE_NAMES', 'TEXTURE_NAMES', 'SYNTHETIC_SPLIT
            'MiniImageNetCSV', 'imagenet', 'TorchvisionSource', 'transfer_target', 'INaturalistSource', 'ClevrADIOS',
            'pretrain_transform', 'augmentation_kwargs', 'eval_transform', 'TwoViewDataset', 'EpochBatchSampler',
            'set_epoch', 'mask_slots', 'pretrain_source', 'build_pretrain_data', 'EvalDataset', 'eval_sources',
-           'build_eval_data', 'build_robustness_data']
+           'build_eval_data', 'build_robustness_data', 'capture_rng_state', 'restore_rng_state', 'seed_everything',
+           'epoch_seed']
 
 # %% ../nbs/01_data.ipynb #46a9bf49
 GENERATOR_VERSION = "v1"  # bump when the generators change: cached files of other versions are not reused
@@ -1335,3 +1337,38 @@ def build_robustness_data(cfg, seed: int = 0) -> dict:
         return {v: EvalDataset(backgrounds_challenge_folder(cfg.data.root, v, "val"), transform) for v in BG_VARIANTS}
     raise ConfigError(f"The Backgrounds Challenge exists for data.dataset 'shapes' (synthetic) and 'backgrounds' "
                       f"(the real release), not {name!r}.")
+
+# %% ../nbs/01_data.ipynb #2d972be7
+def capture_rng_state() -> dict:
+    "The global RNG states (torch CPU, CUDA if initialised, numpy, python) as tensors and plain lists."
+    kind, keys, position, has_gauss, cached_gaussian = np.random.get_state()
+    version, python_state, gauss_next = random.getstate()
+    state = {"torch": torch.get_rng_state(),
+             "numpy": [kind, [int(k) for k in keys], int(position), int(has_gauss), float(cached_gaussian)],
+             "python": [version, list(python_state), gauss_next]}
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def restore_rng_state(state: dict) -> None:
+    "Set the global RNGs to a state from `capture_rng_state`."
+    torch.set_rng_state(state["torch"].cpu())
+    kind, keys, position, has_gauss, cached_gaussian = state["numpy"]
+    np.random.set_state((kind, np.array(keys, dtype=np.uint32), position, has_gauss, cached_gaussian))
+    version, python_state, gauss_next = state["python"]
+    random.setstate((version, tuple(python_state), gauss_next))
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
+
+
+def seed_everything(seed: int) -> None:
+    "Seed torch (all devices), numpy and python's `random` with `seed`."
+    torch.manual_seed(seed)
+    np.random.seed(seed % 2**32)
+    random.seed(seed)
+
+
+def epoch_seed(seed: int, epoch: int, rank: int = 0) -> int:
+    "The seed of the global RNGs at the start of `epoch` on process `rank` (a 32-bit hash of the three)."
+    return int(np.random.SeedSequence([seed, epoch, rank]).generate_state(1)[0])

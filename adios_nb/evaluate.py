@@ -21,10 +21,11 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['KNN_KS', 'KNN_TEMPERATURES', 'PROBE_WEIGHT_DECAYS', 'EVALUATIONS', 'extract_features', 'knn_predict',
-           'stratified_split', 'knn', 'LinearClassifier', 'fit_linear_classifier', 'linear_probe', 'multilabel_f1',
-           'multilabel_linear_probe', 'linear_probe_paper', 'cluster_metrics', 'reinitialise', 'finetune', 'robustness',
-           'mask_quality', 'evaluate_run']
+__all__ = ['KNN_KS', 'KNN_TEMPERATURES', 'PROBE_WEIGHT_DECAYS', 'EVALUATIONS', 'as_loader', 'split_batch', 'evaluation_device',
+           'extract_features', 'knn_predict', 'stratified_split', 'knn', 'LinearClassifier', 'fit_linear_classifier',
+           'linear_probe', 'multilabel_f1', 'multilabel_linear_probe', 'linear_probe_paper', 'cluster_metrics',
+           'reinitialise', 'finetune', 'robustness', 'mask_quality', 'evaluation_key', 'read_cache', 'write_cache',
+           'evaluate_run']
 
 # %% ../nbs/08_evaluate.ipynb #82cfebc6
 def _check_features(feats, labels, name: str = "features", multilabel: bool = False):
@@ -53,7 +54,7 @@ def _check_features(feats, labels, name: str = "features", multilabel: bool = Fa
     return feats, labels
 
 
-def _as_loader(data, batch_size: int, shuffle: bool = False, num_workers: int = 0, seed: int = 0) -> DataLoader:
+def as_loader(data, batch_size: int, shuffle: bool = False, num_workers: int = 0, seed: int = 0) -> DataLoader:
     "A DataLoader over `data` (a Dataset); a DataLoader is passed through unchanged."
     if isinstance(data, DataLoader):
         return data
@@ -66,7 +67,7 @@ def _as_loader(data, batch_size: int, shuffle: bool = False, num_workers: int = 
                       drop_last=drop_last)
 
 
-def _split_batch(batch):
+def split_batch(batch):
     "Images and labels from an `(image, label)` batch."
     if isinstance(batch, (tuple, list)) and len(batch) >= 2:
         return batch[0], batch[1]
@@ -74,7 +75,7 @@ def _split_batch(batch):
                      f"{type(batch).__name__}")
 
 
-def _resolve_device(device, module: Optional[nn.Module] = None) -> torch.device:
+def evaluation_device(device, module: Optional[nn.Module] = None) -> torch.device:
     "The requested device, else the module's device, else the CPU."
     if device is not None:
         return torch.device(device)
@@ -91,16 +92,16 @@ def extract_features(encoder: nn.Module, dataset, batch_size: int = 256, device=
     """Features of every item of `dataset` (a Dataset or DataLoader of `(image, label)`).
     Returns `(features, labels)`, or `(features, labels, projector_features)` when `projector` is given;
     all tensors on the CPU, features as float32 of shape (n, dim)."""
-    device = _resolve_device(device, encoder)
+    device = evaluation_device(device, encoder)
     modules = [encoder] + ([projector] if projector is not None else [])
     was_training = [module.training for module in modules]
-    loader = _as_loader(dataset, batch_size, shuffle=False, num_workers=num_workers)
+    loader = as_loader(dataset, batch_size, shuffle=False, num_workers=num_workers)
     feats, proj_feats, labels = [], [], []
     try:
         for module in modules:
             module.to(device).eval()
         for batch in tqdm(loader, desc=desc, disable=not progress, leave=False):
-            images, targets = _split_batch(batch)
+            images, targets = split_batch(batch)
             out = encoder(images.to(device))
             feats.append(out.flatten(1).float().cpu())
             if projector is not None:
@@ -383,7 +384,7 @@ def linear_probe_paper(encoder: nn.Module, train_dataset_augmented, test_dataset
                        progress: bool = True) -> dict:
     """The official linear evaluation protocol on a frozen encoder. Returns `top1`, `top5` (percent, last
     epoch), `top1_best_epoch`, `epochs`, `protocol` ("paper")."""
-    device = _resolve_device(device, encoder)
+    device = evaluation_device(device, encoder)
     was_training = encoder.training
     encoder.to(device).eval()
     test_feats, test_labels = extract_features(encoder, test_dataset, batch_size=256, device=device,
@@ -397,13 +398,13 @@ def linear_probe_paper(encoder: nn.Module, train_dataset_augmented, test_dataset
     else:
         optimizer = torch.optim.SGD(classifier.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=list(milestones), gamma=gamma)
-    loader = _as_loader(train_dataset_augmented, batch_size, shuffle=True, num_workers=num_workers, seed=seed)
+    loader = as_loader(train_dataset_augmented, batch_size, shuffle=True, num_workers=num_workers, seed=seed)
     history = []
     try:
         for _ in tqdm(range(epochs), desc="linear probe (paper)", disable=not progress, leave=False):
             encoder.eval()  # the official code forces eval mode at every step
             for batch in loader:
-                images, labels = _split_batch(batch)
+                images, labels = split_batch(batch)
                 with torch.no_grad():
                     feats = encoder(images.to(device)).flatten(1)
                 loss = F.cross_entropy(classifier(feats), torch.as_tensor(labels).long().to(device))
@@ -460,8 +461,8 @@ def _accuracy_on(model: nn.Module, head: nn.Module, data, batch_size: int, devic
     "Top-1 and top-5 (percent) of `head(model(x))` on a dataset, in eval mode."
     model.eval()
     logits, labels = [], []
-    for batch in _as_loader(data, batch_size, num_workers=num_workers):
-        images, targets = _split_batch(batch)
+    for batch in as_loader(data, batch_size, num_workers=num_workers):
+        images, targets = split_batch(batch)
         logits.append(head(model(images.to(device)).flatten(1)).cpu())
         labels.append(torch.as_tensor(targets).long())
     logits, labels = torch.cat(logits), torch.cat(labels)
@@ -481,15 +482,15 @@ def finetune(encoder: nn.Module, train_data, test_data, n_classes: int, epochs: 
                          f"statistics); got {bn_mode!r}")
     if epochs < 1:
         raise ValueError(f"epochs must be >= 1; got {epochs}")
-    device = _resolve_device(device, encoder)
+    device = evaluation_device(device, encoder)
     torch.manual_seed(seed)
     model = copy.deepcopy(encoder).to(device)
     if from_scratch:
         reinitialise(model)
-    loader = _as_loader(train_data, batch_size, shuffle=True, num_workers=num_workers, seed=seed)
+    loader = as_loader(train_data, batch_size, shuffle=True, num_workers=num_workers, seed=seed)
     with torch.no_grad():
         model.eval()
-        feat_dim = model(_split_batch(next(iter(loader)))[0][:2].to(device)).flatten(1).shape[1]
+        feat_dim = model(split_batch(next(iter(loader)))[0][:2].to(device)).flatten(1).shape[1]
     head = nn.Linear(feat_dim, n_classes).to(device)
     params = list(model.parameters()) + list(head.parameters())
     if lars:
@@ -501,7 +502,7 @@ def finetune(encoder: nn.Module, train_data, test_data, n_classes: int, epochs: 
             group["lr"] = warmup_cosine_lr(epoch, lr, warmup_epochs, epochs, warmup_start_lr)
         model.train(bn_mode == "train")
         for batch in loader:
-            images, labels = _split_batch(batch)
+            images, labels = split_batch(batch)
             logits = head(model(images.to(device)).flatten(1))
             loss = F.cross_entropy(logits, torch.as_tensor(labels).long().to(device))
             optimizer.zero_grad()
@@ -597,16 +598,19 @@ import os
 from pathlib import Path
 
 
-def _evaluation_key(name: str, settings: dict) -> str:
+def evaluation_key(name: str, settings: dict) -> str:
+    "The cache key of evaluation `name` with `settings`: the name and a hash of both."
     payload = json.dumps({"evaluation": name, **settings}, sort_keys=True, default=str)
     return f"{name}-{hashlib.sha256(payload.encode()).hexdigest()[:10]}"
 
 
-def _read_cache(path: Path) -> dict:
+def read_cache(path: Path) -> dict:
+    "The evaluation cache stored at `path` (a JSON object), empty if there is none."
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
-def _write_cache(path: Path, cache: dict) -> None:
+def write_cache(path: Path, cache: dict) -> None:
+    "Write the evaluation cache to `path` atomically (a temporary file, then a rename)."
     temporary = path.with_suffix(f".tmp-{os.getpid()}")
     temporary.write_text(json.dumps(cache, indent=1, sort_keys=True) + "\n")
     os.replace(temporary, path)
@@ -641,8 +645,8 @@ def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: 
         "cluster": settings,
     }
     cache_path = Path(run.run_dir) / "evaluations.json"
-    stored = _read_cache(cache_path) if cache else {}
-    keys = {name: _evaluation_key(name, per_evaluation[name]) for name in evaluations}
+    stored = read_cache(cache_path) if cache else {}
+    keys = {name: evaluation_key(name, per_evaluation[name]) for name in evaluations}
     results = {name: stored[key]["result"] for name, key in keys.items() if key in stored}
     missing = [name for name in evaluations if name not in results]
     if not missing:
@@ -670,5 +674,5 @@ def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: 
                                             protocol="paper" if protocol == "paper" else "clean")
         stored[keys[name]] = {"settings": per_evaluation[name], "result": results[name]}
     if cache:
-        _write_cache(cache_path, stored)
+        write_cache(cache_path, stored)
     return {name: results[name] for name in evaluations}

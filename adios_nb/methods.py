@@ -22,9 +22,11 @@ from .occluders import UNetOccluder
 from .optim import build_optimizers
 
 # %% auto #0
-__all__ = ['METHOD_CLASSES', 'apply_mask', 'NonFiniteLossError', 'move_batch', 'gather_with_gradient', 'world',
-           'average_gradients', 'Method', 'SimCLR', 'SimSiam', 'BYOL', 'adios_step', 'ReverseGradient',
-           'fused_adios_step', 'single_player_step', 'build_method']
+__all__ = ['METHOD_CLASSES', 'METHOD_BUILDERS', 'RUN_TRAINERS', 'apply_mask', 'NonFiniteLossError', 'check_finite',
+           'set_requires_grad', 'move_batch', 'gather_with_gradient', 'world', 'average_gradients', 'Method', 'SimCLR',
+           'SimSiam', 'BYOL', 'slot_losses', 'classifier_features', 'mask_metrics', 'step_optimizer', 'adios_step',
+           'ReverseGradient', 'fused_adios_step', 'single_player_step', 'register_method_builder', 'method_family',
+           'build_method', 'register_run_trainer', 'train_run']
 
 # %% ../nbs/06_methods.ipynb #2dc7e53c
 def apply_mask(view: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -40,7 +42,8 @@ class NonFiniteLossError(FloatingPointError):
         super().__init__(f"loss term '{term}' is {value}")
 
 
-def _check_finite(terms: dict[str, torch.Tensor]) -> None:
+def check_finite(terms: dict[str, torch.Tensor]) -> None:
+    "Raise `NonFiniteLossError` naming the first NaN/inf term of `terms` (every process stops together)."
     values = torch.stack([t.detach().float().reshape(()) for t in terms.values()])
     bad = (~torch.isfinite(values)).float()
     if dist.is_available() and dist.is_initialized():  # all processes stop together, or none waits forever
@@ -51,7 +54,8 @@ def _check_finite(terms: dict[str, torch.Tensor]) -> None:
                 raise NonFiniteLossError(name, value if not math.isfinite(value) else float("nan"))
 
 
-def _set_requires_grad(modules, flag: bool) -> None:
+def set_requires_grad(modules, flag: bool) -> None:
+    "Switch `requires_grad` of every parameter of `modules` (None entries are skipped)."
     for module in modules:
         if module is not None:
             for param in module.parameters():
@@ -270,7 +274,7 @@ class BYOL(Method):
         super().__init__(cfg)
         self.momentum_backbone = copy.deepcopy(self.backbone)
         self.momentum_projector = copy.deepcopy(self.projector)
-        _set_requires_grad([self.momentum_backbone, self.momentum_projector], False)
+        set_requires_grad([self.momentum_backbone, self.momentum_projector], False)
 
     def embed(self, x):
         out = super().embed(x)
@@ -298,7 +302,7 @@ class BYOL(Method):
                 p_target.mul_(tau).add_(p_online.detach(), alpha=1 - tau)
 
 # %% ../nbs/06_methods.ipynb #8f7697d9
-def _slot_losses(method: Method, views, masks1, masks2, unmasked_grad: bool):
+def slot_losses(method: Method, views, masks1, masks2, unmasked_grad: bool):
     "Per-slot losses, plus the unmasked embeddings (u1, u2; u2 None when the method doesn't need it)."
     v1, v2 = views
 
@@ -319,7 +323,7 @@ def _slot_losses(method: Method, views, masks1, masks2, unmasked_grad: bool):
     return losses, u1, u2
 
 
-def _classifier_feats(method: Method, views, u1, u2) -> list[torch.Tensor]:
+def classifier_features(method: Method, views, u1, u2) -> list[torch.Tensor]:
     "Backbone features of both unmasked crops for the online classifier (one no-grad pass where missing)."
     if method.official_structure:  # the official code runs the classifier's crops through the encoder again
         return [method.backbone(v) for v in views]
@@ -329,7 +333,8 @@ def _classifier_feats(method: Method, views, u1, u2) -> list[torch.Tensor]:
     return [u1["feats"], u2["feats"]]
 
 # %% ../nbs/06_methods.ipynb #e3978ef1
-def _mask_metrics(masks: torch.Tensor) -> dict[str, float]:
+def mask_metrics(masks: torch.Tensor) -> dict[str, float]:
+    "Coverage of each slot of `masks` (B,N,S,S) over the batch, and its min, mean and max."
     per_slot = mask_coverage(masks.detach()).mean(0)  # (N,)
     metrics = {f"coverage_{n}": float(c) for n, c in enumerate(per_slot)}
     metrics.update(coverage_min=float(per_slot.min()), coverage_mean=float(per_slot.mean()),
@@ -350,7 +355,8 @@ def _select_slot(masks: torch.Tensor, slots: torch.Tensor) -> torch.Tensor:
     return masks.gather(1, index)
 
 # %% ../nbs/06_methods.ipynb #1482a324
-def _step_optimizer(method: Method, name: str, loss: torch.Tensor) -> None:
+def step_optimizer(method: Method, name: str, loss: torch.Tensor) -> None:
+    "One step of the player `name` on `loss`: backward, gradients averaged across processes, step, zeroed."
     optimizer = method.optimizers[name]
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
@@ -375,38 +381,38 @@ def adios_step(method: Method, batch: dict) -> dict[str, float]:
         return _select_slot(all_masks, slots) if single_slot else all_masks
 
     # 1. encoder step: minimise sum_n L_n + classifier loss, masks detached
-    _set_requires_grad(method.encoder_modules(), True)
+    set_requires_grad(method.encoder_modules(), True)
     slots = _draw_slots(cfg.n_masks, len(labels), generator) if single_slot else None
     detached = lambda m: None if m is None else m.detach()
     with method._autocast():
-        losses, u1, u2 = _slot_losses(method, views, chosen(detached(masks1), slots), chosen(detached(masks2), slots),
+        losses, u1, u2 = slot_losses(method, views, chosen(detached(masks1), slots), chosen(detached(masks2), slots),
                                       unmasked_grad=True)
-        cls_loss, cls_acc = method.classifier_loss(_classifier_feats(method, views, u1, u2), labels)
+        cls_loss, cls_acc = method.classifier_loss(classifier_features(method, views, u1, u2), labels)
     ssl_loss = torch.stack(losses).sum()
-    _check_finite({"ssl_loss": ssl_loss, "classifier_loss": cls_loss})
-    _step_optimizer(method, "encoder", ssl_loss + cls_loss)
+    check_finite({"ssl_loss": ssl_loss, "classifier_loss": cls_loss})
+    step_optimizer(method, "encoder", ssl_loss + cls_loss)
 
     # 2. occluder step: maximise sum_n [L_n - alpha P_n] + alpha_ent E with the frozen, updated encoder
-    _set_requires_grad(method.encoder_modules(), False)
+    set_requires_grad(method.encoder_modules(), False)
     if method.official_structure:  # the official code runs the U-Net again (same values)
         with method._autocast():
             masks = [method.occluder(v).float() for v in (views if method.masks_both_views else views[1:])]
         masks1, masks2 = (masks[0], masks[1]) if method.masks_both_views else (None, masks[0])
     slots = _draw_slots(cfg.n_masks, len(labels), generator) if single_slot else None
     with method._autocast():
-        occ_losses, _, _ = _slot_losses(method, views, chosen(masks1, slots), chosen(masks2, slots),
+        occ_losses, _, _ = slot_losses(method, views, chosen(masks1, slots), chosen(masks2, slots),
                                         unmasked_grad=False)
     penalty = sum(sparsity_penalty(m) for m in masks)  # a batch mean: averaging gradients keeps its weight
     entropy = entropy_term(torch.cat(masks, dim=1)) * world()[1]  # a batch sum: this process's share times P
     objective = torch.stack(occ_losses).sum() - cfg.alpha_sparsity * penalty + cfg.alpha_entropy * entropy
-    _check_finite({"occluder_ssl_loss": torch.stack(occ_losses).sum(), "penalty": penalty, "entropy": entropy})
-    _step_optimizer(method, "occluder", -objective)
-    _set_requires_grad(method.encoder_modules(), True)
+    check_finite({"occluder_ssl_loss": torch.stack(occ_losses).sum(), "penalty": penalty, "entropy": entropy})
+    step_optimizer(method, "occluder", -objective)
+    set_requires_grad(method.encoder_modules(), True)
 
     metrics = {"loss": (ssl_loss + cls_loss).item(), "ssl_loss": ssl_loss.item(), "classifier_loss": cls_loss.item(),
                "classifier_acc1": cls_acc.item(), "occluder_objective": objective.item(),
                "penalty": penalty.item(), "entropy": entropy.item()}
-    metrics.update(_mask_metrics(torch.cat(masks, dim=1)))
+    metrics.update(mask_metrics(torch.cat(masks, dim=1)))
     return metrics
 
 # %% ../nbs/06_methods.ipynb #13ed1a03
@@ -425,7 +431,7 @@ class ReverseGradient(torch.autograd.Function):
 def fused_adios_step(method: Method, batch: dict) -> dict[str, float]:
     "One ADIOS / ADIOS-s step with both players in one backward pass (`method.minmax = 'fused'`)."
     cfg, views, labels = method.cfg.method, batch["views"], batch["label"]
-    _set_requires_grad(method.encoder_modules(), True)
+    set_requires_grad(method.encoder_modules(), True)
     with method._autocast():
         masks = [method.occluder(v).float() for v in (views if method.masks_both_views else views[1:])]
     masks1, masks2 = (masks[0], masks[1]) if method.masks_both_views else (None, masks[0])
@@ -438,13 +444,13 @@ def fused_adios_step(method: Method, batch: dict) -> dict[str, float]:
         return _select_slot(reversed_masks, slots) if slots is not None else reversed_masks
 
     with method._autocast():
-        losses, u1, u2 = _slot_losses(method, views, reversed_and_chosen(masks1), reversed_and_chosen(masks2),
+        losses, u1, u2 = slot_losses(method, views, reversed_and_chosen(masks1), reversed_and_chosen(masks2),
                                       unmasked_grad=True)
-        cls_loss, cls_acc = method.classifier_loss(_classifier_feats(method, views, u1, u2), labels)
+        cls_loss, cls_acc = method.classifier_loss(classifier_features(method, views, u1, u2), labels)
     ssl_loss = torch.stack(losses).sum()
     penalty = sum(sparsity_penalty(m) for m in masks)
     entropy = entropy_term(torch.cat(masks, dim=1)) * world()[1]
-    _check_finite({"ssl_loss": ssl_loss, "classifier_loss": cls_loss, "penalty": penalty, "entropy": entropy})
+    check_finite({"ssl_loss": ssl_loss, "classifier_loss": cls_loss, "penalty": penalty, "entropy": entropy})
     optimizers = [method.optimizers["encoder"], method.optimizers["occluder"]]
     for optimizer in optimizers:
         optimizer.zero_grad(set_to_none=True)
@@ -459,7 +465,7 @@ def fused_adios_step(method: Method, batch: dict) -> dict[str, float]:
     metrics = {"loss": (ssl_loss + cls_loss).item(), "ssl_loss": ssl_loss.item(), "classifier_loss": cls_loss.item(),
                "classifier_acc1": cls_acc.item(), "occluder_objective": objective.item(),
                "penalty": penalty.item(), "entropy": entropy.item()}
-    metrics.update(_mask_metrics(torch.cat(masks, dim=1)))
+    metrics.update(mask_metrics(torch.cat(masks, dim=1)))
     return metrics
 
 # %% ../nbs/06_methods.ipynb #ed347fab
@@ -494,29 +500,60 @@ def single_player_step(method: Method, batch: dict) -> dict[str, float]:
             generator = method.step_generator()
             masks2 = _fixed_masks_for(method, batch, 1, generator)
             masks1 = _fixed_masks_for(method, batch, 0, generator) if method.masks_both_views else None
-            losses, u1, u2 = _slot_losses(method, views, masks1, masks2, unmasked_grad=True)
+            losses, u1, u2 = slot_losses(method, views, masks1, masks2, unmasked_grad=True)
             ssl_loss = torch.stack(losses).sum()
             masks = masks2
-        cls_loss, cls_acc = method.classifier_loss(_classifier_feats(method, views, u1, u2), labels)
-    _check_finite({"ssl_loss": ssl_loss, "classifier_loss": cls_loss})
-    _step_optimizer(method, "encoder", ssl_loss + cls_loss)
+        cls_loss, cls_acc = method.classifier_loss(classifier_features(method, views, u1, u2), labels)
+    check_finite({"ssl_loss": ssl_loss, "classifier_loss": cls_loss})
+    step_optimizer(method, "encoder", ssl_loss + cls_loss)
     metrics = {"loss": (ssl_loss + cls_loss).item(), "ssl_loss": ssl_loss.item(), "classifier_loss": cls_loss.item(),
                "classifier_acc1": cls_acc.item()}
     if masks is not None:
-        metrics.update(_mask_metrics(masks))
+        metrics.update(mask_metrics(masks))
     return metrics
 
 # %% ../nbs/06_methods.ipynb #e0a068cf
 METHOD_CLASSES = {"simclr": SimCLR, "simsiam": SimSiam, "byol": BYOL}
+METHOD_BUILDERS = {}  # family -> builder(cfg) -> Method; filled by the modules built on this one when imported
+
+
+def register_method_builder(family: str, builder) -> None:
+    "Let `build_method` hand the configs of `family` (see `method_family`) to `builder(cfg) -> Method`."
+    METHOD_BUILDERS[family] = builder
+
+
+def method_family(cfg: Config) -> str:
+    "The module that builds the method of `cfg`: 'sequential', 'idaa', or 'methods' (this one)."
+    if cfg.method.masking == "sequential":  # sequential adversarial masking
+        return "sequential"
+    if (cfg.method.name not in METHOD_CLASSES or cfg.method.augmentation != "none"
+            or cfg.eval.knn_monitor):  # Plain, UEL, the VAE stage, CLAE / IDAA views, the k-NN monitor
+        return "idaa"
+    return "methods"
 
 
 def build_method(cfg: Config) -> Method:
     "The `Method` of `cfg.method.name` with its masking, heads and optimisers."
-    if cfg.method.masking == "sequential":  # sequential adversarial masking, nbs/11_sequential.ipynb
-        from .sequential import build_sequential_method  # imported here: that module builds on this one
-        return build_sequential_method(cfg)
-    if (cfg.method.name not in METHOD_CLASSES or cfg.method.augmentation != "none"
-            or cfg.eval.knn_monitor):  # Plain, UEL, the VAE stage, CLAE / IDAA views: nbs/12_idaa.ipynb
-        from .idaa import build_idaa_method  # imported here: that module builds on this one
-        return build_idaa_method(cfg)
-    return METHOD_CLASSES[cfg.method.name](cfg)
+    family = method_family(cfg)
+    if family == "methods":
+        return METHOD_CLASSES[cfg.method.name](cfg)
+    if family not in METHOD_BUILDERS:
+        raise RuntimeError(f"the method of this config is built by adios_nb.{family}, which registers its builder "
+                           f"when imported; importing the package `adios_nb` imports it (or `import adios_nb.{family}`).")
+    return METHOD_BUILDERS[family](cfg)
+
+
+RUN_TRAINERS = []  # the trainer of the runs a method needs first: `adios_nb.train` registers `pretrain`
+
+
+def register_run_trainer(trainer) -> None:
+    "Let methods train the runs they depend on (IDAA's VAE run) with `trainer(cfg) -> Run`."
+    RUN_TRAINERS[:] = [trainer]
+
+
+def train_run(cfg: Config):
+    "Train (or load from the run store) the run of `cfg` with the registered trainer (`adios_nb.train.pretrain`)."
+    if not RUN_TRAINERS:
+        raise RuntimeError(f"training the run {cfg.name!r} needs the trainer: `import adios_nb.train` first (it "
+                           "registers `pretrain` with `adios_nb.methods.register_run_trainer`).")
+    return RUN_TRAINERS[0](cfg)

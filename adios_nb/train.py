@@ -32,50 +32,15 @@ from tqdm.auto import tqdm
 import adios_nb
 from .config import SCHEDULERS, Config, ConfigError, load_config, parse_overrides, project_root, runs_dir
 from .data import EpochBatchSampler, build_eval_data, build_pretrain_data, set_epoch
-from .methods import NonFiniteLossError, build_method, move_batch
+from .data import capture_rng_state, epoch_seed, restore_rng_state, seed_everything
+from .methods import NonFiniteLossError, build_method, move_batch, register_run_trainer
 from .optim import apply_lr_schedule
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'PROGRESS_KEYS', 'capture_rng_state', 'restore_rng_state', 'seed_everything', 'epoch_seed',
-           'check_weights_only', 'save_checkpoint', 'load_checkpoint', 'write_json_atomic', 'resolve_device',
-           'DistributedContext', 'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches',
-           'cpu_record', 'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint',
+__all__ = ['CHECKPOINT_FORMAT', 'PROGRESS_KEYS', 'check_weights_only', 'save_checkpoint', 'load_checkpoint', 'write_json_atomic',
+           'resolve_device', 'DistributedContext', 'init_distributed', 'build_process_loader', 'steps_per_epoch',
+           'epoch_batches', 'cpu_record', 'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint',
            'restore_training', 'online_validation', 'run_dir_lock', 'pretrain', 'Run', 'parse_args', 'main']
-
-# %% ../nbs/07_train.ipynb #2d972be7
-def capture_rng_state() -> dict:
-    "The global RNG states (torch CPU, CUDA if initialised, numpy, python) as tensors and plain lists."
-    kind, keys, position, has_gauss, cached_gaussian = np.random.get_state()
-    version, python_state, gauss_next = random.getstate()
-    state = {"torch": torch.get_rng_state(),
-             "numpy": [kind, [int(k) for k in keys], int(position), int(has_gauss), float(cached_gaussian)],
-             "python": [version, list(python_state), gauss_next]}
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def restore_rng_state(state: dict) -> None:
-    "Set the global RNGs to a state from `capture_rng_state`."
-    torch.set_rng_state(state["torch"].cpu())
-    kind, keys, position, has_gauss, cached_gaussian = state["numpy"]
-    np.random.set_state((kind, np.array(keys, dtype=np.uint32), position, has_gauss, cached_gaussian))
-    version, python_state, gauss_next = state["python"]
-    random.setstate((version, tuple(python_state), gauss_next))
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
-
-
-def seed_everything(seed: int) -> None:
-    "Seed torch (all devices), numpy and python's `random` with `seed`."
-    torch.manual_seed(seed)
-    np.random.seed(seed % 2**32)
-    random.seed(seed)
-
-
-def epoch_seed(seed: int, epoch: int, rank: int = 0) -> int:
-    "The seed of the global RNGs at the start of `epoch` on process `rank` (a 32-bit hash of the three)."
-    return int(np.random.SeedSequence([seed, epoch, rank]).generate_state(1)[0])
 
 # %% ../nbs/07_train.ipynb #87b60544
 CHECKPOINT_FORMAT = "adios_nb.checkpoint/1"
@@ -568,6 +533,9 @@ def _pretrain(cfg: Config, run_dir: Path, progress: Optional[bool]) -> "Run":
     method.eval()
     return Run(run_dir=run_dir, cfg=cfg, method=method, metrics=pd.DataFrame(state.history),
                record=_read_record(run_dir) if context.is_main else record)
+
+# %% ../nbs/07_train.ipynb #f8d2b4c6
+register_run_trainer(pretrain)
 
 # %% ../nbs/07_train.ipynb #22314bf2
 @dataclass
