@@ -18,8 +18,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .config import DATASETS, INSTANCE_METHODS, Config, ConfigError, load_config
-from .data import NORMALIZATION, build_eval_data, capture_rng_state, pretrain_source, restore_rng_state
-from .evaluate import evaluation_key, read_cache, write_cache, extract_features, knn
+from .augment import NORMALIZATION
+from .data import build_eval_data, capture_rng_state, pretrain_source, restore_rng_state
+from .evaluate import evaluation_key, extract_features, knn, read_cache, write_cache
 from .methods import (BYOL, Method, SimCLR, SimSiam, check_finite, set_requires_grad, step_optimizer,
                       average_gradients, register_method_builder, train_run)
 from .optim import build_optimizers
@@ -132,7 +133,7 @@ class VAEStage(nn.Module):
         groups = [{"name": "vae", "params": list(self.vae.parameters()), "lr": self.cfg.optim.lr},
                   {"name": "classifier", "params": list(self.classifier.parameters()),
                    "lr": self.cfg.optim.classifier_lr}]
-        for group in groups:  # the online probe keeps its rate; the VAE's decays (optim.scheduler, 07_train)
+        for group in groups:  # the online probe keeps its rate; the VAE's decays (optim.scheduler, 13_train)
             group.update(base_lr=group["lr"], static=group["name"] == "classifier", weight_decay=0.0)
         return {"encoder": torch.optim.Adam(groups, betas=(0.0, 0.9), eps=1e-8)}  # set.py's AdamW, decay 0
 

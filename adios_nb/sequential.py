@@ -21,7 +21,7 @@ from torchvision.transforms import v2
 from tqdm.auto import tqdm
 
 from .config import SEQUENTIAL_INPUTS, Config, ConfigError, data_dir
-from .data import RawSample, read_image
+from .datasets import RawSample, read_image
 from .evaluate import as_loader, evaluation_device, split_batch
 from .methods import (BYOL, SimCLR, SimSiam, check_finite, classifier_features, mask_metrics,
                               set_requires_grad, slot_losses, step_optimizer,
@@ -441,7 +441,7 @@ import time as _time
 
 import pandas as pd
 
-from .data import EVAL_NORMALIZATION, PHOTO_DATASETS
+from .augment import EVAL_NORMALIZATION, PHOTO_DATASETS
 
 
 def cached_result(store, filename: str, settings: dict, compute):
