@@ -100,7 +100,7 @@ LEARNED_MASKINGS = ("adios", "adios_s")
 SEQUENTIAL_MASKINGS = ("sequential",)  # sequential adversarial masking (Sam et al. 2022), nbs/11_sequential.ipynb
 FIXED_MASKINGS = ("mae", "beit", "gt", "fgbg", "box", "shuffle")
 MASKINGS = ("none",) + LEARNED_MASKINGS + SEQUENTIAL_MASKINGS + FIXED_MASKINGS
-SCHEDULERS = ("warmup_cosine", "constant", "step", "delayed_cosine", "linear_decay")  # per-epoch lr schedules, 07_train
+SCHEDULERS = ("warmup_cosine", "constant", "step", "delayed_cosine", "linear_decay")  # per-epoch lr schedules, 13_train
 SEQUENTIAL_INPUTS = ("sum", "stack", "last")  # how the previous masks enter the sequential occluder
 GROUND_TRUTH_MASKINGS = ("gt", "fgbg", "box", "shuffle")  # need the dataset's object masks
 
@@ -137,7 +137,7 @@ class ModelConfig:
     proj_hidden_dim: int = 2048
     output_dim: Optional[int] = None  # None: 256 for BYOL, 128 otherwise
     pred_hidden_dim: int = 512  # SimSiam and BYOL predictors
-    width: int = 64  # ResNet-18 base width (64: torchvision's, the papers'); the small scale uses 16 (02_models)
+    width: int = 64  # ResNet-18 base width (64: torchvision's, the papers'); the small scale uses 16 (06_models)
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ class MethodConfig:
     final_tau: float = 1.0
     mask_ratio: Optional[float] = None  # fixed random masks: None uses the scheme's default (MAE 0.75, BEiT 0.3)
     mask_protocol: str = "corrected"  # fixed schemes: "corrected" or "paper" (the official BEiT/box/shuffle quirks)
-    minmax: str = "alternating"  # ADIOS players: "alternating" (the paper) | "fused" (one pass; see 06_methods)
+    minmax: str = "alternating"  # ADIOS players: "alternating" (the paper) | "fused" (one pass; see 10_methods)
     # sequential masking (masking="sequential", N = n_masks; decisions in nbs/11_sequential.ipynb)
     seq_budget: float = 0.25  # b: the fraction of the image each mask should cover
     seq_alpha_budget: float = 1.0  # weight of the budget term (the paper gives none: 1)

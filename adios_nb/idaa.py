@@ -18,10 +18,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .config import DATASETS, INSTANCE_METHODS, Config, ConfigError, load_config
-from .data import NORMALIZATION, build_eval_data, pretrain_source
-from .evaluate import _evaluation_key, _read_cache, _write_cache, extract_features, knn
-from .methods import (BYOL, Method, SimCLR, SimSiam, _check_finite, _set_requires_grad, _step_optimizer,
-                      average_gradients, build_optimizers)
+from .augment import NORMALIZATION
+from .data import build_eval_data, capture_rng_state, pretrain_source, restore_rng_state
+from .evaluate import evaluation_key, extract_features, knn, read_cache, write_cache
+from .methods import (BYOL, Method, SimCLR, SimSiam, check_finite, set_requires_grad, step_optimizer,
+                      average_gradients, register_method_builder, train_run)
+from .optim import build_optimizers
 
 # %% auto #0
 __all__ = ['IDAA_CLASSES', 'ResBlock', 'vae_stages', 'VAE', 'vae_loss', 'LatentMean', 'VAEStage', 'vae_config', 'train_vae',
@@ -131,7 +133,7 @@ class VAEStage(nn.Module):
         groups = [{"name": "vae", "params": list(self.vae.parameters()), "lr": self.cfg.optim.lr},
                   {"name": "classifier", "params": list(self.classifier.parameters()),
                    "lr": self.cfg.optim.classifier_lr}]
-        for group in groups:  # the online probe keeps its rate; the VAE's decays (optim.scheduler, 07_train)
+        for group in groups:  # the online probe keeps its rate; the VAE's decays (optim.scheduler, 13_train)
             group.update(base_lr=group["lr"], static=group["name"] == "classifier", weight_decay=0.0)
         return {"encoder": torch.optim.Adam(groups, betas=(0.0, 0.9), eps=1e-8)}  # set.py's AdamW, decay 0
 
@@ -151,8 +153,8 @@ class VAEStage(nn.Module):
         _, reconstruction, mu, logvar = self.vae(x)
         loss, mse, kl = vae_loss(x, reconstruction, mu, logvar, self.cfg.method.vae_kl)
         cls_loss, cls_acc = Method.classifier_loss(self, [mu], batch["label"])  # detaches the features
-        _check_finite({"vae_loss": loss, "classifier_loss": cls_loss})
-        _step_optimizer(self, "encoder", loss + cls_loss)
+        check_finite({"vae_loss": loss, "classifier_loss": cls_loss})
+        step_optimizer(self, "encoder", loss + cls_loss)
         self.global_step += 1
         return {"loss": (loss + cls_loss).item(), "vae_loss": loss.item(), "reconstruction": mse.item(),
                 "kl": kl.item(), "classifier_loss": cls_loss.item(), "classifier_acc1": cls_acc.item(),
@@ -186,8 +188,7 @@ def vae_config(cfg: Config) -> Config:
 
 def train_vae(cfg: Config):
     "Train (or load from the run store) the VAE run of `cfg`; returns its `adios_nb.train.Run`."
-    from adios_nb.train import pretrain  # imported here: train builds methods, which may build this module's classes
-    return pretrain(vae_config(cfg) if cfg.method.name != "vae" else cfg)
+    return train_run(vae_config(cfg) if cfg.method.name != "vae" else cfg)
 
 # %% ../nbs/12_idaa.ipynb #61537e07
 class DualBatchNorm2d(nn.BatchNorm2d):
@@ -313,7 +314,7 @@ class AdversarialAugmentation:
             self.optimizers = build_optimizers(self)
         if self.augmentation == "idaa":
             self.vae = VAE(cfg.img_size, me.vae_width, me.vae_dim).eval()
-            _set_requires_grad([self.vae], False)
+            set_requires_grad([self.vae], False)
             self.register_buffer("vae_ready", torch.zeros((), dtype=torch.bool))
         if self.augmentation == "clae":
             std = NORMALIZATION.get(cfg.data.dataset)
@@ -344,7 +345,6 @@ class AdversarialAugmentation:
         "Load the VAE run's weights before the first step (training it first if the run store lacks it)."
         if self.vae is None or bool(self.vae_ready):
             return
-        from adios_nb.train import capture_rng_state, restore_rng_state
         state = capture_rng_state()  # training or loading the VAE must not shift this run's random streams
         run = train_vae(self.cfg)
         restore_rng_state(state)
@@ -396,8 +396,8 @@ def adversarial_step(method, batch: dict) -> dict:
             terms["adv_loss"] = method.pair_loss(first, method.embed_adversarial(adversarial))
         ssl_loss = clean_loss + alpha * terms["adv_loss"] if adversarial is not None else clean_loss
         cls_loss, cls_acc = method.classifier_loss([first["feats"], second["feats"]], labels)
-    _check_finite({**terms, "classifier_loss": cls_loss})
-    _step_optimizer(method, "encoder", ssl_loss + cls_loss)
+    check_finite({**terms, "classifier_loss": cls_loss})
+    step_optimizer(method, "encoder", ssl_loss + cls_loss)
     method.after_ssl_step(first)
     metrics = {"loss": (ssl_loss + cls_loss).item(), "ssl_loss": ssl_loss.item(), "classifier_loss": cls_loss.item(),
                "classifier_acc1": cls_acc.item(), **{name: value.item() for name, value in terms.items()}}
@@ -482,6 +482,9 @@ def build_idaa_method(cfg: Config):
     "The method of `cfg` from this module (called by `adios_nb.methods.build_method`)."
     return IDAA_CLASSES[cfg.method.name](cfg)
 
+
+register_method_builder("idaa", build_idaa_method)  # `adios_nb.methods.build_method` dispatches here
+
 # %% ../nbs/12_idaa.ipynb #c09a3020
 def projector_features(method, dataset, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
     "L2-normalised projector outputs z (the official k-NN features) of `dataset`, and its labels."
@@ -497,7 +500,6 @@ def projector_features(method, dataset, batch_size: int = 256) -> tuple[torch.Te
 
 def knn_monitor(method, k: int = 200) -> float:
     "The official k-NN monitor (K = 200, sigma = method.temperature, projector outputs) on the test set, in %."
-    from adios_nb.train import capture_rng_state, restore_rng_state
     if method._monitor_data is None:
         method._monitor_data = build_eval_data(method.cfg)
     state = capture_rng_state()
@@ -552,9 +554,9 @@ def evaluate_official(run, linear_epochs: int = 1000, batch_size: int = 256, see
     settings = {"dataset": cfg.data.dataset, "img_size": cfg.img_size, "n_train": cfg.data.n_train,
                 "n_test": cfg.data.n_test, "data_seed": cfg.data.seed, "linear_epochs": linear_epochs,
                 "batch_size": batch_size, "seed": seed, "temperature": cfg.method.temperature}
-    key = _evaluation_key("official", settings)
+    key = evaluation_key("official", settings)
     cache_path = Path(run.run_dir) / "evaluations.json"
-    stored = _read_cache(cache_path) if cache else {}
+    stored = read_cache(cache_path) if cache else {}
     if key in stored:
         return stored[key]["result"]
     method = run.method
@@ -575,7 +577,7 @@ def evaluate_official(run, linear_epochs: int = 1000, batch_size: int = 256, see
               "linear_best_epoch_index": linear["best_epoch"]}
     if cache:
         stored[key] = {"settings": settings, "result": result}
-        _write_cache(cache_path, stored)
+        write_cache(cache_path, stored)
     return result
 
 # %% ../nbs/12_idaa.ipynb #e05ecb8d

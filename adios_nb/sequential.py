@@ -21,13 +21,14 @@ from torchvision.transforms import v2
 from tqdm.auto import tqdm
 
 from .config import SEQUENTIAL_INPUTS, Config, ConfigError, data_dir
-from .data import RawSample, read_image
-from .evaluate import _as_loader, _resolve_device, _split_batch
-from .methods import (BYOL, SimCLR, SimSiam, _check_finite, _classifier_feats, _mask_metrics,
-                              _set_requires_grad, _slot_losses, _step_optimizer, build_optimizers)
+from .datasets import RawSample, read_image
+from .evaluate import as_loader, evaluation_device, split_batch
+from .methods import (BYOL, SimCLR, SimSiam, check_finite, classifier_features, mask_metrics,
+                              set_requires_grad, slot_losses, step_optimizer,
+                              build_method, move_batch, register_method_builder)
 from .objectives import mask_coverage
 from .occluders import UNetOccluder, conv_block
-from .train import warmup_cosine_lr
+from .optim import build_optimizers, warmup_cosine_lr
 
 # %% auto #0
 __all__ = ['SEQUENTIAL_METHOD_CLASSES', 'VOC_CLASSES', 'VOC_IGNORE_INDEX', 'VOC_LAYOUT', 'SCENES_SEGMENTATION_CLASSES',
@@ -151,7 +152,7 @@ def _reduce_slots(values: torch.Tensor, reduction: str) -> torch.Tensor:
 def sequential_mask_metrics(masks: torch.Tensor) -> dict[str, float]:
     "Per-mask coverage (with min/mean/max) and overlap with the earlier masks (fraction of the image)."
     masks = masks.detach()
-    metrics = _mask_metrics(masks)
+    metrics = mask_metrics(masks)
     overlap = overlap_penalty(masks, "mean")
     metrics.update({f"overlap_{k}": float(overlap[k]) for k in range(1, masks.shape[1])})
     metrics["overlap_mean"] = float(overlap[1:].mean()) if masks.shape[1] > 1 else 0.0
@@ -168,27 +169,27 @@ def sequential_step(method, batch: dict) -> dict[str, float]:
     detached = lambda m: None if m is None else m.detach()
 
     # 1. encoder step: minimise red_k L_k + classifier loss, masks detached
-    _set_requires_grad(method.encoder_modules(), True)
+    set_requires_grad(method.encoder_modules(), True)
     with method._autocast():
-        losses, u1, u2 = _slot_losses(method, views, detached(masks1), detached(masks2), unmasked_grad=True)
-        cls_loss, cls_acc = method.classifier_loss(_classifier_feats(method, views, u1, u2), labels)
+        losses, u1, u2 = slot_losses(method, views, detached(masks1), detached(masks2), unmasked_grad=True)
+        cls_loss, cls_acc = method.classifier_loss(classifier_features(method, views, u1, u2), labels)
     ssl_loss = _reduce_slots(torch.stack(losses), reduction)
-    _check_finite({"ssl_loss": ssl_loss, "classifier_loss": cls_loss})
-    _step_optimizer(method, "encoder", ssl_loss + cls_loss)
+    check_finite({"ssl_loss": ssl_loss, "classifier_loss": cls_loss})
+    step_optimizer(method, "encoder", ssl_loss + cls_loss)
 
     # 2. occluder step: maximise red_k [L_k - weighted penalties of mask k] with the frozen, updated encoder
-    _set_requires_grad(method.encoder_modules(), False)
+    set_requires_grad(method.encoder_modules(), False)
     with method._autocast():
-        occ_losses, _, _ = _slot_losses(method, views, masks1, masks2, unmasked_grad=False)
+        occ_losses, _, _ = slot_losses(method, views, masks1, masks2, unmasked_grad=False)
     per_view = [sequential_penalties(m, cfg) for m in masks]
     terms = {name: sum(p[name] for p in per_view) for name in per_view[0]}  # (N,) each
     occluder_loss = torch.stack(occ_losses)
     objective = _reduce_slots(occluder_loss - terms["total"], reduction)
     reduced = {name: _reduce_slots(value, reduction) for name, value in terms.items()}
-    _check_finite({"occluder_ssl_loss": _reduce_slots(occluder_loss, reduction),
+    check_finite({"occluder_ssl_loss": _reduce_slots(occluder_loss, reduction),
                    **{f"penalty_{name}": value for name, value in reduced.items()}})
-    _step_optimizer(method, "occluder", -objective)
-    _set_requires_grad(method.encoder_modules(), True)
+    step_optimizer(method, "occluder", -objective)
+    set_requires_grad(method.encoder_modules(), True)
 
     metrics = {"loss": (ssl_loss + cls_loss).item(), "ssl_loss": ssl_loss.item(), "classifier_loss": cls_loss.item(),
                "classifier_acc1": cls_acc.item(), "occluder_objective": objective.item(),
@@ -239,6 +240,9 @@ def build_sequential_method(cfg: Config):
     if cfg.method.masking != "sequential":
         raise ConfigError(f"build_sequential_method needs method.masking='sequential', got {cfg.method.masking!r}")
     return SEQUENTIAL_METHOD_CLASSES[cfg.method.name](cfg)
+
+
+register_method_builder("sequential", build_sequential_method)  # `adios_nb.methods.build_method` dispatches here
 
 # %% ../nbs/11_sequential.ipynb #97173d45
 def with_remainder(masks: torch.Tensor) -> torch.Tensor:
@@ -405,17 +409,17 @@ def segmentation_finetune(encoder: nn.Module, train_data, test_data, n_classes: 
     and score it on `test_data`. Returns `miou`, `pixel_acc` (percent), `iou_per_class`, `epochs`."""
     if epochs < 1:
         raise ValueError(f"epochs must be >= 1; got {epochs}")
-    device = _resolve_device(device, encoder)
+    device = evaluation_device(device, encoder)
     torch.manual_seed(seed)
     model = FCNSegmenter(copy.deepcopy(encoder), n_classes).to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
-    loader = _as_loader(train_data, batch_size, shuffle=True, num_workers=num_workers, seed=seed)
+    loader = as_loader(train_data, batch_size, shuffle=True, num_workers=num_workers, seed=seed)
     for epoch in tqdm(range(epochs), desc="segmentation fine-tuning", disable=not progress, leave=False):
         for group in optimizer.param_groups:
             group["lr"] = warmup_cosine_lr(epoch, lr, 0, epochs, 0.0) if epochs > 1 else lr
         model.train()
         for batch in loader:
-            images, labels = _split_batch(batch)
+            images, labels = split_batch(batch)
             loss = F.cross_entropy(model(images.to(device)), labels.to(device), ignore_index=ignore_index)
             optimizer.zero_grad()
             loss.backward()
@@ -423,8 +427,8 @@ def segmentation_finetune(encoder: nn.Module, train_data, test_data, n_classes: 
     model.eval()
     confusion = torch.zeros(n_classes, n_classes, dtype=torch.long)
     with torch.no_grad():
-        for batch in _as_loader(test_data, batch_size, num_workers=num_workers):
-            images, labels = _split_batch(batch)
+        for batch in as_loader(test_data, batch_size, num_workers=num_workers):
+            images, labels = split_batch(batch)
             predicted = model(images.to(device)).argmax(1).cpu()
             confusion += confusion_matrix(predicted, labels, n_classes, ignore_index)
     return {**segmentation_scores(confusion), "epochs": epochs}
@@ -437,7 +441,7 @@ import time as _time
 
 import pandas as pd
 
-from .data import EVAL_NORMALIZATION, PHOTO_DATASETS
+from .augment import EVAL_NORMALIZATION, PHOTO_DATASETS
 
 
 def cached_result(store, filename: str, settings: dict, compute):
@@ -471,7 +475,6 @@ def finetune_augmentation(dataset: str, img_size: int) -> v2.Compose:
 def time_steps(configs: dict, batch: dict, n_repeats: int = 3, device="cpu") -> pd.DataFrame:
     """Seconds per `training_step` of each named config's method on the same batch, measured side by side in this
     process (one warm-up step each, then `n_repeats` interleaved rounds; median). One row per config."""
-    from adios_nb.methods import build_method, move_batch  # 06_methods imports this module lazily
     batch = move_batch(batch, device)
     methods = {}
     for name, cfg in configs.items():

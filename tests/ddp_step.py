@@ -35,7 +35,7 @@ def main(out: str, overrides: dict | None = None) -> None:
     generator = torch.Generator().manual_seed(1)
     views = [torch.randn(BATCH, 3, cfg.img_size, cfg.img_size, generator=generator) for _ in range(2)]
     labels = torch.randint(0, 10, (BATCH,), generator=generator)
-    per_process = BATCH // context.world_size  # process r takes the r-th slice of the batch, as 01_data's sampler
+    per_process = BATCH // context.world_size  # process r takes the r-th slice of the batch, as 05_data's sampler
     shard = torch.arange(context.rank * per_process, (context.rank + 1) * per_process)
     batch = {"index": shard, "views": [v[shard] for v in views], "label": labels[shard]}
     before = {name: p.detach().clone() for name, p in method.named_parameters()}
