@@ -5,13 +5,22 @@
 # %% ../nbs/04_augment.ipynb #ad68c758
 from __future__ import annotations
 
+import itertools
+
+import kornia.augmentation as K
 import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torchvision import transforms
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import InterpolationMode
 
+from .synthetic import derive_seed
+
 # %% auto #0
 __all__ = ['IMAGENET_NORM', 'SYNTHETIC_NORM', 'NORMALIZATION', 'EVAL_NORMALIZATION', 'COLOURLESS', 'BLUR_KERNEL',
-           'PHOTO_DATASETS', 'pretrain_transform', 'augmentation_kwargs', 'eval_transform']
+           'PHOTO_DATASETS', 'JITTER_ORDERS', 'SOLARIZE_THRESHOLD', 'pretrain_transform', 'augmentation_kwargs',
+           'eval_transform', 'BatchedViewAugmentation', 'two_views']
 
 # %% ../nbs/04_augment.ipynb #f8b3ccfa
 IMAGENET_NORM = ((0.485, 0.456, 0.406), (0.228, 0.224, 0.225))
@@ -82,3 +91,81 @@ def eval_transform(dataset: str, img_size: int, protocol: str = "paper") -> v2.C
     else:
         ops = [v2.Resize((img_size, img_size), interpolation=InterpolationMode.BILINEAR, antialias=True)]
     return v2.Compose(ops + _finish(dataset, EVAL_NORMALIZATION))
+
+# %% ../nbs/04_augment.ipynb #3f1681fd
+JITTER_ORDERS = tuple(itertools.permutations(range(4)))  # brightness, contrast, saturation, hue (kornia's indices)
+SOLARIZE_THRESHOLD = 128 / 255  # torchvision's RandomSolarize(threshold=128) on uint8 images
+
+
+class BatchedViewAugmentation(nn.Module):
+    """One view's random augmentation of a whole batch (uint8 `(B, 3, H, W)` images of one size, optional float
+    `(B, K, H, W)` masks), with per-image random parameters: the steps and parameters of `pretrain_transform`."""
+
+    def __init__(self, dataset: str, img_size: int, min_scale: float = 0.08, brightness: float = 0.8,
+                 contrast: float = 0.8, saturation: float = 0.8, hue: float = 0.2, jitter_prob: float = 0.8,
+                 gray_prob: float = 0.2, blur_prob: float = 0.5, solarization_prob: float = 0.0,
+                 flip_prob: float = 0.5):
+        super().__init__()
+        if dataset not in NORMALIZATION:
+            raise ValueError(f"Unknown dataset {dataset!r}. Accepted: {', '.join(NORMALIZATION)}.")
+        self.colour = dataset not in COLOURLESS
+        self.img_size, self.scale, self.jitter_prob, self.flip_prob = img_size, (min_scale, 1.0), jitter_prob, flip_prob
+        # one ColorJitter per order of the four operations: each image is jittered by the one of its own order
+        self.jitters = nn.ModuleList(K.ColorJitter(brightness, contrast, saturation, hue, p=1.0, order=list(order))
+                                     for order in JITTER_ORDERS)
+        self.after_jitter = nn.Sequential(
+            K.RandomGrayscale(p=gray_prob),
+            K.RandomGaussianBlur((BLUR_KERNEL, BLUR_KERNEL), (0.1, 2.0), p=blur_prob),
+            K.RandomSolarize(thresholds=(SOLARIZE_THRESHOLD, SOLARIZE_THRESHOLD), additions=0.0,
+                             p=solarization_prob))
+        normalization = NORMALIZATION[dataset] or ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
+        self.register_buffer("mean", torch.tensor(normalization[0]).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(normalization[1]).view(1, 3, 1, 1))
+
+    def crop(self, images: torch.Tensor, masks: torch.Tensor):
+        """torchvision's `RandomResizedCrop` image by image: its own box sampling (`get_params`), then a bicubic,
+        antialiased resize of the image (clamped to [0, 1], as on uint8) and a nearest resize of the masks."""
+        size = (self.img_size, self.img_size)
+        views, view_masks = [], []
+        for image, mask in zip(images, masks):
+            top, left, height, width = transforms.RandomResizedCrop.get_params(image, self.scale, (3 / 4, 4 / 3))
+            box = (..., slice(top, top + height), slice(left, left + width))
+            views.append(F.interpolate(image[box][None], size, mode="bicubic", align_corners=False, antialias=True))
+            view_masks.append(F.interpolate(mask[box][None], size, mode="nearest"))
+        return torch.cat(views).clamp_(0, 1), torch.cat(view_masks)
+
+    def jitter(self, images: torch.Tensor) -> torch.Tensor:
+        "Colour jitter with probability `jitter_prob`, in a random order of its four operations per image."
+        applied = torch.rand(len(images)) < self.jitter_prob
+        order = torch.randint(len(JITTER_ORDERS), (len(images),))
+        out = images.clone()
+        for index in order[applied].unique().tolist():
+            rows = (applied & (order == index)).nonzero().flatten()
+            out[rows] = self.jitters[index](images[rows])
+        return out
+
+    @torch.no_grad()
+    def forward(self, images: torch.Tensor, masks: torch.Tensor | None = None):
+        "Normalised float views `(B, 3, S, S)`, and the masks after the same crop and flip (or None)."
+        x = images.float() / 255
+        m = torch.zeros(len(x), 1, *x.shape[-2:]) if masks is None else masks.float()
+        x, m = self.crop(x, m)
+        if self.colour:
+            x = self.after_jitter(self.jitter(x))
+        flip = (torch.rand(len(x)) < self.flip_prob).view(-1, 1, 1, 1)
+        x, m = torch.where(flip, x.flip(-1), x), torch.where(flip, m.flip(-1), m)
+        return (x - self.mean) / self.std, (None if masks is None else m)
+
+
+def two_views(augmentation: BatchedViewAugmentation, images: torch.Tensor, masks: torch.Tensor | None,
+              seed: int, epoch: int, batch: int, n_views: int = 2):
+    """`n_views` augmented views of a batch (and their masks), a pure function of (seed, epoch, batch, view);
+    the caller's random state is left as it was."""
+    views, view_masks = [], []
+    with torch.random.fork_rng(devices=[]):
+        for view in range(n_views):
+            torch.manual_seed(derive_seed("batched-views", seed, epoch, batch, view))
+            x, m = augmentation(images, masks)
+            views.append(x)
+            view_masks.append(m)
+    return views, view_masks

@@ -19,11 +19,12 @@ from typing import Any, Optional, Union
 import yaml
 
 # %% auto #0
-__all__ = ['DATASETS', 'BACKBONES', 'METHODS', 'INSTANCE_METHODS', 'AUGMENTATIONS', 'LEARNED_MASKINGS', 'SEQUENTIAL_MASKINGS',
-           'FIXED_MASKINGS', 'MASKINGS', 'SCHEDULERS', 'SEQUENTIAL_INPUTS', 'GROUND_TRUTH_MASKINGS', 'SECTIONS',
-           'EXECUTION_ONLY_KEYS', 'OMITTED_AT_DEFAULT_KEYS', 'project_root', 'data_dir', 'results_dir', 'runs_dir',
-           'DatasetInfo', 'DataConfig', 'ModelConfig', 'MethodConfig', 'OptimConfig', 'TrainConfig', 'EvalConfig',
-           'Config', 'ConfigError', 'resolve_defaults', 'validate', 'load_config', 'parse_overrides']
+__all__ = ['DATASETS', 'BACKBONES', 'FIXED_SIZE_DATASETS', 'METHODS', 'INSTANCE_METHODS', 'AUGMENTATIONS', 'LEARNED_MASKINGS',
+           'SEQUENTIAL_MASKINGS', 'FIXED_MASKINGS', 'MASKINGS', 'SCHEDULERS', 'SEQUENTIAL_INPUTS',
+           'GROUND_TRUTH_MASKINGS', 'SECTIONS', 'EXECUTION_ONLY_KEYS', 'OMITTED_AT_DEFAULT_KEYS', 'project_root',
+           'data_dir', 'results_dir', 'runs_dir', 'DatasetInfo', 'DataConfig', 'ModelConfig', 'MethodConfig',
+           'OptimConfig', 'TrainConfig', 'EvalConfig', 'Config', 'ConfigError', 'resolve_defaults', 'validate',
+           'load_config', 'parse_overrides']
 
 # %% ../nbs/00_config.ipynb #43104998
 def project_root() -> Path:
@@ -93,6 +94,7 @@ DATASETS: dict[str, DatasetInfo] = {
 }
 
 BACKBONES = ("resnet18", "resnet18_cifar", "vit_tiny", "resnet50")
+FIXED_SIZE_DATASETS = ("stl10", "cifar10", "cifar100")  # real datasets whose images share one size (batched augmentation)
 METHODS = ("simclr", "simsiam", "byol", "plain", "uel", "vae")
 INSTANCE_METHODS = ("plain", "uel")  # instance discrimination (Wu et al. 2018) and UEL (Ye et al. 2019), 12_idaa
 AUGMENTATIONS = ("none", "clae", "idaa")  # adversarial views: pixel-space FGSM (CLAE) or latent-space FGSM (IDAA)
@@ -128,6 +130,7 @@ class DataConfig:
     solarization_prob: float = 0.0
     flip_prob: float = 0.5
     eval_crop: str = "paper"  # "paper": Resize(256)+CenterCrop(S) on ImageNet; "resize": Resize(S/0.875)+CenterCrop(S)
+    augment: str = "per_image"  # "per_image": torchvision, image by image | "batched": whole batches as tensors (04_augment)
 
 
 @dataclass(frozen=True)
@@ -250,7 +253,7 @@ OMITTED_AT_DEFAULT_KEYS = ("model.width", "method.minmax", "optim.lr_milestones"
                            "method.augmentation", "method.adv_eps", "method.adv_alpha", "method.adv_bn",
                            "method.adv_bn_momentum", "method.clae_eps_space", "method.vae_dim", "method.vae_width",
                            "method.vae_kl", "method.vae_epochs", "method.vae_lr", "method.vae_batch_size",
-                           "method.instance_bank", "method.bank_momentum", "eval.knn_monitor")
+                           "method.instance_bank", "method.bank_momentum", "eval.knn_monitor", "data.augment")
 
 
 @dataclass(frozen=True)
@@ -480,6 +483,7 @@ def validate(cfg: Config) -> Config:
     d, m, me, o, t, e = cfg.data, cfg.model, cfg.method, cfg.optim, cfg.train, cfg.eval
     _check_choice("data.dataset", d.dataset, list(DATASETS))
     _check_choice("data.eval_crop", d.eval_crop, ["paper", "resize"])
+    _check_choice("data.augment", d.augment, ["per_image", "batched"])
     _check_choice("model.backbone", m.backbone, BACKBONES)
     _check_choice("method.name", me.name, METHODS)
     _check_choice("method.masking", me.masking, MASKINGS)
@@ -564,6 +568,10 @@ def _validate_combinations(cfg: Config) -> None:
     if m.backbone in ("resnet18", "resnet50") and size < 32:
         raise ConfigError(f"model.backbone='{m.backbone}' (ImageNet stem, /32 downsampling) needs data.img_size >= 32, "
                           f"got {size}; use 'resnet18_cifar' for small images.")
+    if d.augment == "batched" and not (info.synthetic or d.dataset in FIXED_SIZE_DATASETS):
+        raise ConfigError(f"data.augment='batched' augments whole batches of images of one size: "
+                          f"data.dataset='{d.dataset}' has images of several sizes. Accepted with 'batched': the "
+                          f"synthetic datasets and {', '.join(FIXED_SIZE_DATASETS)}; use data.augment='per_image'.")
     if m.backbone == "resnet18_cifar" and size < 8:
         raise ConfigError(f"model.backbone='resnet18_cifar' needs data.img_size >= 8, got {size}.")
     if m.width != 64 and m.backbone not in ("resnet18", "resnet18_cifar"):
