@@ -21,10 +21,10 @@ import yaml
 # %% auto #0
 __all__ = ['DATASETS', 'BACKBONES', 'FIXED_SIZE_DATASETS', 'METHODS', 'INSTANCE_METHODS', 'AUGMENTATIONS', 'LEARNED_MASKINGS',
            'SEQUENTIAL_MASKINGS', 'FIXED_MASKINGS', 'MASKINGS', 'SCHEDULERS', 'SEQUENTIAL_INPUTS',
-           'GROUND_TRUTH_MASKINGS', 'SECTIONS', 'EXECUTION_ONLY_KEYS', 'OMITTED_AT_DEFAULT_KEYS', 'project_root',
-           'data_dir', 'results_dir', 'runs_dir', 'DatasetInfo', 'DataConfig', 'ModelConfig', 'MethodConfig',
-           'OptimConfig', 'TrainConfig', 'EvalConfig', 'Config', 'ConfigError', 'resolve_defaults', 'validate',
-           'load_config', 'parse_overrides']
+           'GROUND_TRUTH_MASKINGS', 'SECTIONS', 'EXECUTION_ONLY_KEYS', 'OMITTED_AT_DEFAULT_KEYS', 'MAX_SEED',
+           'SYNTHETIC_MIN_IMG_SIZE', 'project_root', 'data_dir', 'results_dir', 'runs_dir', 'DatasetInfo', 'DataConfig',
+           'ModelConfig', 'MethodConfig', 'OptimConfig', 'TrainConfig', 'EvalConfig', 'Config', 'ConfigError',
+           'resolve_defaults', 'validate', 'load_config', 'parse_overrides']
 
 # %% ../nbs/00_config.ipynb #43104998
 def project_root() -> Path:
@@ -415,7 +415,10 @@ def _coerce(value, annotation, key: str):
         raise ConfigError(f"{key} must be an integer, got {value!r}.")
     if annotation is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:  # an int beyond the float range: reported as not finite by validate
+                return math.inf
         if isinstance(value, str):
             try:
                 return float(value)
@@ -478,9 +481,33 @@ def _check_range(key: str, value, low=None, high=None, low_open=False, high_open
         raise ConfigError(f"{key}={value!r} is out of range: accepted values lie in {interval}.")
 
 
+MAX_SEED = 2**32 - 1  # train.seed: numpy's legacy seeding and torch.manual_seed take any 32-bit unsigned integer
+
+
+def _float_fields(section: str) -> list[str]:
+    "The fields of `section` that hold floats: `float`, `Optional[float]` or `tuple[float, ...]`."
+    hints = typing.get_type_hints(SECTIONS[section])
+    return [name for name in _field_names(section)
+            if hints[name] is float or float in typing.get_args(hints[name])]
+
+
+def _check_finite_floats(cfg: Config) -> None:
+    "ConfigError naming the first float field that holds NaN or an infinity (the range checks let both pass)."
+    for section in SECTIONS:
+        for name in _float_fields(section):
+            value = getattr(getattr(cfg, section), name)
+            values = value if isinstance(value, tuple) else (value,)
+            if any(v is not None and not math.isfinite(v) for v in values):
+                shown = list(value) if isinstance(value, tuple) else value
+                raise ConfigError(f"{section}.{name}={shown!r} is not a finite number: NaN and infinity are not "
+                                  f"accepted; give a finite number.")
+
+
 def validate(cfg: Config) -> Config:
     "Raise ConfigError for any unaccepted value or combination; return `cfg` unchanged otherwise."
     d, m, me, o, t, e = cfg.data, cfg.model, cfg.method, cfg.optim, cfg.train, cfg.eval
+    _check_finite_floats(cfg)
+    _check_range("train.seed", t.seed, low=0, high=MAX_SEED)
     _check_choice("data.dataset", d.dataset, list(DATASETS))
     _check_choice("data.eval_crop", d.eval_crop, ["paper", "resize"])
     _check_choice("data.augment", d.augment, ["per_image", "batched"])
@@ -546,8 +573,8 @@ def validate(cfg: Config) -> Config:
     for key in ("lr", "classifier_lr", "mask_lr", "weight_decay", "warmup_start_lr", "min_lr"):
         _check_range(f"optim.{key}", getattr(o, key), low=0)
     _check_range("optim.warmup_epochs", o.warmup_epochs, low=0)
+    _check_range("train.epochs", t.epochs, low=1)  # first: the train_mask_epoch range below depends on it
     _check_range("optim.train_mask_epoch", o.train_mask_epoch, low=0, high=t.epochs - 1)
-    _check_range("train.epochs", t.epochs, low=1)
     _check_range("train.checkpoint_every_steps", t.checkpoint_every_steps, low=0)
     if not e.knn_ks or min(e.knn_ks) < 1:
         raise ConfigError(f"eval.knn_ks={list(e.knn_ks)} must be a non-empty list of positive integers.")
@@ -559,6 +586,9 @@ def validate(cfg: Config) -> Config:
     return cfg
 
 # %% ../nbs/00_config.ipynb #4642cdcc
+SYNTHETIC_MIN_IMG_SIZE = 16  # the smallest side `make_synthetic` draws (adios_nb.synthetic)
+
+
 def _validate_combinations(cfg: Config) -> None:
     d, m, me = cfg.data, cfg.model, cfg.method
     info, size = DATASETS[d.dataset], d.img_size
@@ -574,6 +604,10 @@ def _validate_combinations(cfg: Config) -> None:
                           f"synthetic datasets and {', '.join(FIXED_SIZE_DATASETS)}; use data.augment='per_image'.")
     if m.backbone == "resnet18_cifar" and size < 8:
         raise ConfigError(f"model.backbone='resnet18_cifar' needs data.img_size >= 8, got {size}.")
+    if info.synthetic and size < SYNTHETIC_MIN_IMG_SIZE:
+        raise ConfigError(f"data.dataset='{d.dataset}' is generated at data.img_size and its generator draws images "
+                          f"of at least {SYNTHETIC_MIN_IMG_SIZE} px: data.img_size must be >= "
+                          f"{SYNTHETIC_MIN_IMG_SIZE}, got {size}.")
     if m.width != 64 and m.backbone not in ("resnet18", "resnet18_cifar"):
         raise ConfigError(f"model.width={m.width} applies to 'resnet18' and 'resnet18_cifar' only; "
                           f"model.backbone='{m.backbone}' needs model.width=64.")

@@ -205,8 +205,18 @@ def _knn_grid(memory, memory_labels, queries, query_labels, ks, temperatures, di
         for temperature in (temperatures if distance == "cosine" else (None,)):
             scores = _knn_scores(values, neighbour_labels, min(k, k_max), temperature, distance, n_classes)
             results.append({"k": k, "T": temperature, "top1": _topk_accuracy(scores, query_labels, 1),
-                            "top5": _topk_accuracy(scores, query_labels, 5)})
+                            "top5": _voted_topk_accuracy(scores, query_labels, 5)})
     return results
+
+
+def _voted_topk_accuracy(scores: torch.Tensor, labels: torch.Tensor, k: int) -> float:
+    """Percentage of rows whose label is among the k highest k-NN scores *and* received a vote (score > 0): the
+    classes no neighbour voted for are not ranked, so with fewer than k voted classes (k-NN with fewer than 5
+    neighbours, or neighbours from few classes) a zero-score class is never a hit."""
+    labels = labels.to(scores.device)
+    in_top = (scores.topk(min(k, scores.shape[1]), dim=1).indices == labels[:, None]).any(dim=1)
+    voted = scores.gather(1, labels[:, None]).squeeze(1) > 0
+    return 100.0 * (in_top & voted).double().mean().item()
 
 
 def _best(results: list, key: str = "top1") -> dict:

@@ -349,6 +349,16 @@ def _draw_slots(n_masks: int, batch_size: int, generator: torch.Generator) -> to
                                                                                         (rank + 1) * batch_size]
 
 
+def _occluder_entropy(masks: list, single_slot: bool) -> torch.Tensor:
+    """The entropy term E of the occluder's objective over the masked views' slot sets, as the official code takes
+    it: full ADIOS one softmax over the slots of every masked view together (SimSiam: 2N), ADIOS-s one softmax per
+    view over its own N slots, summed over the views (`simsiam_adios_s.py`, `mask_forward`). A batch sum: this
+    process's share times P."""
+    if single_slot:
+        return sum(entropy_term(m) for m in masks) * world()[1]
+    return entropy_term(torch.cat(masks, dim=1)) * world()[1]
+
+
 def _select_slot(masks: torch.Tensor, slots: torch.Tensor) -> torch.Tensor:
     "ADIOS-s: the mask of slot `slots[b]` for every image b, shape (B, 1, S, S)."
     index = slots.to(masks.device).view(-1, 1, 1, 1).expand(-1, 1, *masks.shape[2:])
@@ -403,7 +413,7 @@ def adios_step(method: Method, batch: dict) -> dict[str, float]:
         occ_losses, _, _ = slot_losses(method, views, chosen(masks1, slots), chosen(masks2, slots),
                                         unmasked_grad=False)
     penalty = sum(sparsity_penalty(m) for m in masks)  # a batch mean: averaging gradients keeps its weight
-    entropy = entropy_term(torch.cat(masks, dim=1)) * world()[1]  # a batch sum: this process's share times P
+    entropy = _occluder_entropy(masks, single_slot)
     objective = torch.stack(occ_losses).sum() - cfg.alpha_sparsity * penalty + cfg.alpha_entropy * entropy
     check_finite({"occluder_ssl_loss": torch.stack(occ_losses).sum(), "penalty": penalty, "entropy": entropy})
     step_optimizer(method, "occluder", -objective)
@@ -449,7 +459,7 @@ def fused_adios_step(method: Method, batch: dict) -> dict[str, float]:
         cls_loss, cls_acc = method.classifier_loss(classifier_features(method, views, u1, u2), labels)
     ssl_loss = torch.stack(losses).sum()
     penalty = sum(sparsity_penalty(m) for m in masks)
-    entropy = entropy_term(torch.cat(masks, dim=1)) * world()[1]
+    entropy = _occluder_entropy(masks, cfg.masking == "adios_s")
     check_finite({"ssl_loss": ssl_loss, "classifier_loss": cls_loss, "penalty": penalty, "entropy": entropy})
     optimizers = [method.optimizers["encoder"], method.optimizers["occluder"]]
     for optimizer in optimizers:

@@ -28,7 +28,7 @@ __all__ = ['PAPER_KEYS', 'PAPER_COLUMNS', 'SCALES', 'SCALE_BANNERS', 'INDEX_STAR
            'paper_data_dir', 'available_paper_tables', 'read_paper_csv', 'paper_table', 'compare', 'format_number',
            'format_mean_std', 'markdown_table', 'comparison_for_display', 'render_markdown', 'format_duration',
            'default_command', 'read_index', 'update_index', 'write_artefact', 'plot_comparison', 'colour_masks',
-           'plot_mask_grid']
+           'plot_mask_grid', 'ParameterError', 'validate_parameters', 'literal_assignments', 'check_parameters']
 
 # %% ../nbs/15_report.ipynb #9a908228
 PAPER_KEYS = ("paper", "table", "pretrain", "dataset", "backbone", "method", "masking", "eval", "condition",
@@ -507,3 +507,89 @@ def plot_mask_grid(images, masks, n_show: int = 8, mean: Optional[Sequence[float
         axes[n][0].set_ylabel(f"mask {n - 1}")
     figure.tight_layout(pad=0.2)
     return figure
+
+# %% ../nbs/15_report.ipynb #c4dd2da0
+import ast
+import difflib
+
+
+class ParameterError(ValueError):
+    "A paper notebook's parameter that is unknown or has a value the notebook does not accept."
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _type_name(value) -> str:
+    return "a number" if _is_number(value) else {bool: "a boolean (True/False)", str: "a string", list: "a list",
+                                                  dict: "a dict"}.get(type(value), f"a {type(value).__name__}")
+
+
+def _same_kind(value, default) -> bool:
+    "Whether `value` may replace `default`: same type, or a number (or None) for a number."
+    if default is None:
+        return True
+    if _is_number(default):
+        return value is None or (_is_number(value) and (isinstance(default, float) or isinstance(value, int)))
+    return type(value) is type(default)
+
+
+def validate_parameters(defaults: Mapping, given: Mapping, scales: Sequence[str] = SCALES) -> None:
+    """Raise `ParameterError` unless every name of `given` is one of `defaults`, each value has its default's
+    type (see above) and `scale` (if given or defaulted) is one of `scales`."""
+    accepted = ", ".join(defaults)
+    for name, value in given.items():
+        if name not in defaults:
+            close = difflib.get_close_matches(name, list(defaults), n=1, cutoff=0.6)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise ParameterError(f"Unknown parameter '{name}' (given to papermill with -p, -y or -f).{hint} "
+                                 f"Accepted parameters: {accepted}.")
+        default = defaults[name]
+        if not _same_kind(value, default):
+            raise ParameterError(f"Parameter '{name}' must be {_type_name(default)}, like its default {default!r}; "
+                                 f"got {value!r} ({type(value).__name__}).")
+        if isinstance(default, list) and default and isinstance(value, list):
+            kinds = {type(element) for element in default}
+            if len(kinds) == 1 and kinds <= {int, float, str, bool}:
+                bad = [element for element in value if not _same_kind(element, default[0]) or element is None]
+                if bad:
+                    raise ParameterError(f"Parameter '{name}' must be a list of {_type_name(default[0])[2:]}s, "
+                                         f"like its default {default!r}; got {value!r}.")
+    scale = given.get("scale", defaults.get("scale"))
+    if "scale" in defaults and scale not in scales:
+        close = difflib.get_close_matches(str(scale), list(scales), n=1, cutoff=0.5)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise ParameterError(f"Parameter 'scale'={scale!r} is not accepted.{hint} Accepted: {', '.join(scales)}.")
+
+
+def literal_assignments(source: str) -> dict:
+    "`{name: value}` of the `name = literal` statements of a cell's source (other statements are skipped)."
+    values = {}
+    for statement in ast.parse(source).body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and \
+                isinstance(statement.targets[0], ast.Name):
+            try:
+                values[statement.targets[0].id] = ast.literal_eval(statement.value)
+            except ValueError:  # not a literal (papermill writes float('nan') for NaN): the value is not read here
+                values[statement.targets[0].id] = None
+    return values
+
+
+def check_parameters(namespace: Mapping, scales: Sequence[str] = SCALES) -> None:
+    """Validate a paper notebook's parameters right after its `parameters` cell, given the notebook's `globals()`:
+    the names papermill injected, their types against the `parameters` cell's literals, and `scale` (`ParameterError`
+    naming the parameter and what is accepted). Finds both cells in the kernel's input history `In`."""
+    history = list(namespace.get("In") or [])[:-1]  # every executed cell's source; the last is this one
+    injected = next((i for i in range(len(history) - 1, 0, -1)
+                     if history[i].lstrip().startswith("# Parameters")), None)
+    if injected is None:  # nothing injected: the notebook's own values
+        if "scale" in namespace:
+            validate_parameters({"scale": namespace["scale"]}, {}, scales)
+        return
+    defaults = literal_assignments(history[injected - 1])
+    if not defaults:
+        raise ParameterError("papermill injected parameters, but the cell run before them assigns none: the "
+                             "notebook's `parameters` cell (tagged 'parameters') must come right before them.")
+    given = {name: namespace.get(name) for name in literal_assignments(history[injected])}
+    validate_parameters(defaults, given, scales)

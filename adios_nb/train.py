@@ -37,14 +37,28 @@ from .methods import NonFiniteLossError, build_method, move_batch, register_run_
 from .optim import apply_lr_schedule
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'PROGRESS_KEYS', 'check_weights_only', 'save_checkpoint', 'load_checkpoint', 'write_json_atomic',
-           'resolve_device', 'DistributedContext', 'init_distributed', 'build_process_loader', 'steps_per_epoch',
-           'epoch_batches', 'cpu_record', 'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint',
-           'restore_training', 'online_validation', 'run_dir_lock', 'pretrain', 'Run', 'parse_args', 'main']
+__all__ = ['CHECKPOINT_FORMAT', 'LAST_KEYS', 'FINAL_KEYS', 'PROGRESS_KEYS', 'RunDirectoryError', 'CheckpointError',
+           'check_weights_only', 'save_checkpoint', 'load_checkpoint', 'write_json_atomic', 'resolve_device',
+           'DistributedContext', 'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches',
+           'cpu_record', 'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint',
+           'restore_training', 'online_validation', 'run_dir_lock', 'pretrain', 'Run', 'parse_args', 'cli', 'main']
 
 # %% ../nbs/13_train.ipynb #87b60544
+import errno
+
 CHECKPOINT_FORMAT = "adios_nb.checkpoint/1"
 _PLAIN_TYPES = (str, int, float, bool, type(None))
+LAST_KEYS = ("run_id", "method", "optimizers", "global_step", "epoch", "batch", "steps_per_epoch", "rng", "history",
+             "epoch_sums", "epoch_counts", "epoch_time_s", "elapsed_s")  # what resuming reads from `last.pt`
+FINAL_KEYS = ("run_id", "method", "global_step")  # what `Run.load` reads from `final.pt`
+
+
+class RunDirectoryError(RuntimeError):
+    "A run directory, or a file in it, that cannot be used as it is; the message names the path and what to do."
+
+
+class CheckpointError(RunDirectoryError):
+    "A checkpoint file that cannot be read, or lacks what it must hold (a damaged file)."
 
 
 def check_weights_only(payload, path: str = "checkpoint") -> None:
@@ -75,6 +89,12 @@ def _atomic_write(path: Path, write) -> None:
             file.flush()
             os.fsync(file.fileno())
         os.replace(tmp, path)
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        raise OSError(errno.ENOSPC, f"No space left on device while writing {path} (its previous version, if any, "
+                      f"is kept): free space there, or write the run elsewhere (--run-dir, ADIOS_NB_RESULTS), and "
+                      f"run again", str(path)) from error
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -86,12 +106,27 @@ def save_checkpoint(payload: dict, path) -> None:
     _atomic_write(Path(path), lambda file: torch.save(payload, file))
 
 
-def load_checkpoint(path, map_location="cpu") -> dict:
-    "Load a checkpoint written by `save_checkpoint` (with `weights_only=True`)."
+def _first_line(error: BaseException, limit: int = 200) -> str:
+    text = (str(error).strip().splitlines() or [""])[0]
+    return f"{type(error).__name__}: {text[:limit]}"
+
+
+def load_checkpoint(path, map_location="cpu", required=()) -> dict:
+    """Load a checkpoint written by `save_checkpoint` (with `weights_only=True`); `CheckpointError` naming the
+    file if it cannot be read (truncated, empty, not a checkpoint) or lacks one of the `required` keys."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No checkpoint at {path}.")
-    return torch.load(path, map_location=map_location, weights_only=True)
+    try:
+        payload = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as error:  # torch reports a damaged file as RuntimeError, EOFError, UnpicklingError, ...
+        raise CheckpointError(f"{path} is damaged: it cannot be read as a checkpoint ({_first_line(error)}).") from None
+    if not isinstance(payload, dict):
+        raise CheckpointError(f"{path} is damaged: it holds a {type(payload).__name__}, not a checkpoint's dict.")
+    missing = [key for key in required if key not in payload]
+    if missing:
+        raise CheckpointError(f"{path} is damaged: it lacks the keys {', '.join(missing)}.")
+    return payload
 
 
 def write_json_atomic(data: dict, path) -> None:
@@ -376,14 +411,28 @@ except ImportError:
 
 
 @contextlib.contextmanager
-def run_dir_lock(run_dir: Path):
-    "Hold an exclusive lock on `run_dir` (created if missing) for the duration of the block."
+def run_dir_lock(run_dir: Path, run_id: Optional[str] = None):
+    """Hold an exclusive lock on `run_dir` (created if missing) for the duration of the block. A process that has
+    to wait says so on stderr, naming `run_id` (default: the directory's name). The lock file `.lock` is opened
+    without following a symbolic link (`RunDirectoryError` if it is one) and never truncated."""
     if fcntl is None or int(os.environ.get("RANK", "0")) != 0:
         yield
         return
     run_dir.mkdir(parents=True, exist_ok=True)
-    with open(run_dir / ".lock", "w") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
+    lock_path = run_dir / ".lock"
+    if lock_path.is_symlink():  # also where the platform has no O_NOFOLLOW
+        raise RunDirectoryError(f"{lock_path} is a symbolic link (to {os.readlink(lock_path)}); a run's lock must be "
+                                f"a plain file, and following the link would write to its target. Remove the link; "
+                                f"the run's other files are untouched.")
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    with os.fdopen(os.open(lock_path, flags, 0o644), "r+b") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"Waiting for run {run_id or run_dir.name} in {run_dir}: another process holds its lock (it is "
+                  f"training or loading that run); this one goes on when that one is done.", file=sys.stderr,
+                  flush=True)
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -392,24 +441,72 @@ def run_dir_lock(run_dir: Path):
 
 def pretrain(cfg: Config, run_dir=None, progress: Optional[bool] = None) -> "Run":
     """Pre-train `cfg` in `run_dir` (default `runs_dir()/cfg.run_id`), resuming from `last.pt` if present;
-    a finished run is loaded instead (on `cfg.train.device`). `progress` overrides `cfg.train.progress`."""
+    a finished run is loaded instead (on `cfg.train.device`), without the lock, so read access suffices.
+    `progress` overrides `cfg.train.progress`."""
     run_dir = Path(run_dir) if run_dir is not None else runs_dir() / cfg.run_id
-    with run_dir_lock(run_dir):
+    finished = _load_finished(cfg, run_dir)
+    if finished is not None:
+        return finished
+    with run_dir_lock(run_dir, cfg.run_id):
         return _pretrain(cfg, run_dir, progress)
+
+
+def _load_finished(cfg: Config, run_dir: Path) -> Optional["Run"]:
+    """The finished run of `cfg` in `run_dir`, loaded without taking the lock; None if the run is not finished
+    there (or is being finished now, or its `final.pt` needs rebuilding: both under the lock)."""
+    if not _check_run_dir(run_dir, cfg) or _read_record(run_dir).get("status") == "running":
+        return None
+    try:
+        return Run.load(run_dir, device=resolve_device(cfg.train.device))
+    except CheckpointError:
+        return None
+
+
+def _rebuild_final(cfg: Config, run_dir: Path, damaged: CheckpointError) -> None:
+    "Rewrite a damaged `final.pt` from `last.pt` when that holds the finished state; else say what to do."
+    final_path, last_path = run_dir / "final.pt", run_dir / "last.pt"
+    try:
+        last = load_checkpoint(last_path, required=LAST_KEYS) if last_path.is_file() else None
+        why = "there is no last.pt" if last is None else None
+    except CheckpointError as error:
+        last, why = None, str(error)
+    if last is not None and (last["run_id"], last["epoch"], last["batch"]) != (cfg.run_id, cfg.train.epochs, 0):
+        why = (f"{last_path} holds epoch {last['epoch']} (batch {last['batch']}) of run {last['run_id']}, not the "
+               f"end of the {cfg.train.epochs} epochs of {cfg.run_id}")
+    if why is not None:
+        raise CheckpointError(f"{final_path} is damaged and cannot be rebuilt ({why}): delete {final_path} and run "
+                              f"again; training resumes from last.pt if it is sound, else starts over.") from damaged
+    method = build_method(cfg)
+    method.load_state_dict(last["method"])
+    method.global_step = int(last["global_step"])
+    save_checkpoint(final_checkpoint(cfg, method), final_path)
+    print(f"{final_path} was damaged; rebuilt it from {last_path}, which holds the finished state.", file=sys.stderr)
+
+
+def _mark_failed(run_dir: Path, error: BaseException) -> None:
+    "Set an existing `run.json` to failed with `error` (a run stopped before its record was rewritten)."
+    record = _read_record(run_dir)
+    if record:
+        record.update(status="failed", error=f"{type(error).__name__}: {error}", end_time=_now())
+        write_json_atomic(record, run_dir / "run.json")
 
 
 def _pretrain(cfg: Config, run_dir: Path, progress: Optional[bool]) -> "Run":
     # 1. finished or foreign run directories
     if _check_run_dir(run_dir, cfg):
-        return Run.load(run_dir, device=resolve_device(cfg.train.device))
+        device = resolve_device(cfg.train.device)
+        try:
+            return Run.load(run_dir, device=device)
+        except CheckpointError as damaged:
+            _rebuild_final(cfg, run_dir, damaged)
+            return Run.load(run_dir, device=device)
     context, device = init_distributed(cfg.train.device)
-    # 2. the run directory (run.json follows once we know whether this session resumes)
+    # 2. the run directory (its files are written once setup has succeeded, below)
     session = {"start_time": _now(), "resumed_from_step": 0}
     if context.is_main:
         run_dir.mkdir(parents=True, exist_ok=True)
         for stale in run_dir.glob(".*.tmp-*"):  # left by a process killed while saving
             stale.unlink()
-        _atomic_write(run_dir / "config.yaml", lambda file: file.write(cfg.to_yaml().encode()))  # = cfg.save
     # 3. the method, identical in every process
     seed_everything(cfg.train.seed)
     method = build_method(cfg)
@@ -443,23 +540,37 @@ def _pretrain(cfg: Config, run_dir: Path, progress: Optional[bool]) -> "Run":
                               f"encoder): lower optim.warmup_epochs or optim.train_mask_epoch.")
     # 4. resume
     state, rng_to_restore = TrainingState(), None
-    if (run_dir / "last.pt").is_file():
-        checkpoint = load_checkpoint(run_dir / "last.pt", map_location=device)
-        if checkpoint["run_id"] != cfg.run_id or checkpoint["steps_per_epoch"] != n_steps:
-            raise ConfigError(f"{run_dir / 'last.pt'} belongs to run {checkpoint['run_id']} with "
-                              f"{checkpoint['steps_per_epoch']} steps per epoch, not to {cfg.run_id} with "
-                              f"{n_steps}; remove it to start over.")
-        state, rng_to_restore = restore_training(checkpoint, method, context)
+    last_path = run_dir / "last.pt"
+    if last_path.is_file():
+        try:
+            checkpoint = load_checkpoint(last_path, map_location=device, required=LAST_KEYS)
+            if checkpoint["run_id"] != cfg.run_id or checkpoint["steps_per_epoch"] != n_steps:
+                raise ConfigError(f"{last_path} belongs to run {checkpoint['run_id']} with "
+                                  f"{checkpoint['steps_per_epoch']} steps per epoch, not to {cfg.run_id} with "
+                                  f"{n_steps}; remove it to start over.")
+            try:
+                state, rng_to_restore = restore_training(checkpoint, method, context)
+            except (KeyError, IndexError, TypeError, ValueError, RuntimeError) as error:
+                raise CheckpointError(f"{last_path} is damaged: its contents do not restore the run "
+                                      f"({_first_line(error)}).") from None
+        except CheckpointError as error:
+            error = CheckpointError(f"{error} Training cannot resume from it: delete {last_path} to train run "
+                                    f"{cfg.run_id} again from the start.")
+            if context.is_main:
+                _mark_failed(run_dir, error)
+            raise error from None
         session["resumed_from_step"] = method.global_step
         del checkpoint
+    eval_dataset = build_eval_data(cfg)["test"] if context.is_main else None
+    # the run's files, now that setup has succeeded: a failed setup leaves the directory as it found it
     record = environment_record(cfg, device, context)
     if context.is_main:
+        _atomic_write(run_dir / "config.yaml", lambda file: file.write(cfg.to_yaml().encode()))  # = cfg.save
         previous = _read_record(run_dir)
         record.update(status="running", start_time=previous.get("start_time", session["start_time"]),
                       end_time=None, wall_time_s=previous.get("wall_time_s"), error=None,
                       sessions=previous.get("sessions", []) + [session])
         write_json_atomic(record, run_dir / "run.json")
-    eval_dataset = build_eval_data(cfg)["test"] if context.is_main else None
     show = (cfg.train.progress if progress is None else progress) and context.is_main
     every = cfg.train.checkpoint_every_steps
 
@@ -569,7 +680,12 @@ class Run:
             raise FileNotFoundError(f"{run_dir} holds no finished run: expected {final_path} (written at the end "
                                     f"of pretrain) next to config.yaml.")
         cfg = load_config(run_dir / "config.yaml")
-        final = load_checkpoint(final_path)
+        try:
+            final = load_checkpoint(final_path, required=FINAL_KEYS)
+        except CheckpointError as error:
+            raise CheckpointError(f"{error} Run `pretrain` on this run again (python -m adios_nb.train --config "
+                                  f"{run_dir / 'config.yaml'} --run-dir {run_dir}): it rebuilds final.pt from "
+                                  f"last.pt when that holds the finished state, or says what to do.") from None
         if final["run_id"] != cfg.run_id:
             raise ConfigError(f"{final_path} belongs to run {final['run_id']}, config.yaml to {cfg.run_id}.")
         method = build_method(cfg)
@@ -597,6 +713,29 @@ def parse_args(argv=None) -> tuple[Config, Optional[Path]]:
     return cfg, (Path(args.run_dir) if args.run_dir else None)
 
 
+def cli(argv=None) -> int:
+    """`python -m adios_nb.train`: `main`, with the errors a user fixes shown as their message alone on stderr
+    (no traceback): a `ConfigError` exits with 2 (as argparse's usage errors do), an unusable run directory or
+    damaged checkpoint (`RunDirectoryError`) and a full disk with 1."""
+    prefix = "python -m adios_nb.train: error:"
+    try:
+        main(argv)
+    except ConfigError as error:
+        print(f"{prefix} {error}", file=sys.stderr)
+        return 2
+    except RunDirectoryError as error:
+        print(f"{prefix} {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        where = error.filename or "a file (the path was not reported)"
+        message = error.strerror if str(where) in (error.strerror or "") else f"No space left on device writing {where}"
+        print(f"{prefix} {message}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv=None) -> Run:
     "Entry point of `python -m adios_nb.train`."
     cfg, run_dir = parse_args(argv)
@@ -613,4 +752,4 @@ def main(argv=None) -> Run:
 
 # %% ../nbs/13_train.ipynb #73e6db31
 if __name__ == "__main__" and "__file__" in globals():
-    main()
+    sys.exit(cli())
