@@ -19,21 +19,22 @@ from .synthetic import (BG_VARIANTS, MAX_OBJECTS, SYNTHETIC_SPLITS, SyntheticDat
 from .datasets import (CIFARPickle, ClevrADIOS, ConcatSource, Flowers102Mat, INaturalistSource,
                                MiniImageNetCSV, STL10Binary, SyntheticSource, backgrounds_challenge_folder, imagenet,
                                imagenet100, transfer_target)
-from .augment import augmentation_kwargs, eval_transform, pretrain_transform
+from .augment import (BatchedViewAugmentation, augmentation_kwargs, eval_transform, pretrain_transform,
+                              two_views)
 
 # %% auto #0
-__all__ = ['TwoViewDataset', 'EpochBatchSampler', 'set_epoch', 'mask_slots', 'pretrain_source', 'build_pretrain_data',
-           'EvalDataset', 'eval_sources', 'build_eval_data', 'build_robustness_data', 'capture_rng_state',
-           'restore_rng_state', 'seed_everything', 'epoch_seed', 'GENERATOR_VERSION', 'SHAPE_NAMES', 'TEXTURE_NAMES',
-           'SYNTHETIC_SPLITS', 'SYNTHETIC_N_CLASSES', 'SPURIOUS_CORRELATION', 'MAX_OBJECTS', 'CLEVR_COLOURS',
-           'CLEVR_RGB', 'BG_VARIANTS', 'LAYOUTS', 'IMAGENET100_CLASSES', 'IMAGENET_NORM', 'SYNTHETIC_NORM',
-           'NORMALIZATION', 'EVAL_NORMALIZATION', 'COLOURLESS', 'BLUR_KERNEL', 'PHOTO_DATASETS', 'derive_seed',
-           'hsv_to_rgb', 'shape_inside', 'texture_field', 'SceneSpec', 'render', 'SyntheticData', 'generate_synthetic',
-           'synthetic_cache_path', 'make_synthetic', 'tiled_background', 'backgrounds_challenge', 'RawSample',
-           'read_image', 'SyntheticSource', 'ConcatSource', 'STL10Binary', 'CIFARPickle', 'ImageFolderSource',
-           'imagenet100', 'backgrounds_challenge_folder', 'Flowers102Mat', 'MiniImageNetCSV', 'imagenet',
-           'TorchvisionSource', 'transfer_target', 'INaturalistSource', 'ClevrADIOS', 'pretrain_transform',
-           'augmentation_kwargs', 'eval_transform']
+__all__ = ['TwoViewDataset', 'EpochBatchSampler', 'set_epoch', 'object_mask_slots', 'ImageBatchDataset', 'BatchedTwoViewCollate',
+           'mask_slots', 'pretrain_source', 'build_pretrain_data', 'EvalDataset', 'eval_sources', 'build_eval_data',
+           'build_robustness_data', 'capture_rng_state', 'restore_rng_state', 'seed_everything', 'epoch_seed',
+           'GENERATOR_VERSION', 'SHAPE_NAMES', 'TEXTURE_NAMES', 'SYNTHETIC_SPLITS', 'SYNTHETIC_N_CLASSES',
+           'SPURIOUS_CORRELATION', 'MAX_OBJECTS', 'CLEVR_COLOURS', 'CLEVR_RGB', 'BG_VARIANTS', 'LAYOUTS',
+           'IMAGENET100_CLASSES', 'IMAGENET_NORM', 'SYNTHETIC_NORM', 'NORMALIZATION', 'EVAL_NORMALIZATION',
+           'COLOURLESS', 'BLUR_KERNEL', 'PHOTO_DATASETS', 'derive_seed', 'hsv_to_rgb', 'shape_inside', 'texture_field',
+           'SceneSpec', 'render', 'SyntheticData', 'generate_synthetic', 'synthetic_cache_path', 'make_synthetic',
+           'tiled_background', 'backgrounds_challenge', 'RawSample', 'read_image', 'SyntheticSource', 'ConcatSource',
+           'STL10Binary', 'CIFARPickle', 'ImageFolderSource', 'imagenet100', 'backgrounds_challenge_folder',
+           'Flowers102Mat', 'MiniImageNetCSV', 'imagenet', 'TorchvisionSource', 'transfer_target', 'INaturalistSource',
+           'ClevrADIOS', 'pretrain_transform', 'augmentation_kwargs', 'eval_transform']
 
 # %% ../nbs/05_data.ipynb #418f515e
 class TwoViewDataset(Dataset):
@@ -114,6 +115,51 @@ def set_epoch(loader: DataLoader, epoch: int, start_batch: int = 0) -> None:
     "Set the epoch (and the number of batches to skip) of a loader made by `build_pretrain_data`."
     loader.batch_sampler.set_epoch(epoch, start_batch)
 
+# %% ../nbs/05_data.ipynb #8f547029
+def object_mask_slots(segmentation: torch.Tensor, n_slots: int) -> torch.Tensor:
+    "One float channel per object slot 1..K of an `(H, W)` segmentation (0 = background): `(K, H, W)`."
+    ids = torch.arange(1, n_slots + 1, dtype=segmentation.dtype).view(-1, 1, 1)
+    return (segmentation[None] == ids).float()
+
+
+class ImageBatchDataset(Dataset):
+    "The un-augmented items of `source` (uint8 image, target, object-mask slots) for batched augmentation."
+
+    def __init__(self, source, n_mask_slots: int = 0):
+        self.source, self.n_mask_slots = source, n_mask_slots
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __getitem__(self, key) -> dict:
+        index, epoch = key if isinstance(key, tuple) else (key, 0)
+        sample = self.source[index]
+        item = {"index": index, "epoch": epoch, "image": sample.image, "label": sample.target}
+        if self.n_mask_slots:
+            item["masks"] = object_mask_slots(sample.segmentation, self.n_mask_slots)
+        return item
+
+
+class BatchedTwoViewCollate:
+    "Collate un-augmented items into a two-view batch, augmenting the whole batch at once (a pure function of it)."
+
+    def __init__(self, augmentation: BatchedViewAugmentation, seed: int = 0, dataset: str = ""):
+        self.augmentation, self.seed, self.dataset = augmentation, seed, dataset
+
+    def __call__(self, items: list) -> dict:
+        sizes = {tuple(item["image"].shape) for item in items}
+        if len(sizes) > 1:
+            raise ValueError(f"data.augment='batched' needs images of one size, but {self.dataset or 'the dataset'} "
+                             f"gave {sorted(sizes)} in one batch; use data.augment='per_image'.")
+        batch = default_collate(items)
+        epoch, first_index = int(batch.pop("epoch")[0]), int(batch["index"][0])
+        views, masks = two_views(self.augmentation, batch.pop("image"), batch.pop("masks", None), self.seed,
+                                 epoch, first_index)
+        batch["views"] = views
+        if masks[0] is not None:
+            batch["masks"] = torch.stack(masks, dim=1)
+        return batch
+
 # %% ../nbs/05_data.ipynb #c5495e94
 def mask_slots(dataset: str) -> int:
     "K, the object-mask slots a pre-training batch of `dataset` carries (0: no masks)."
@@ -166,15 +212,21 @@ def build_pretrain_data(cfg, rank: int = 0, world_size: int = 1) -> DataLoader:
     reproducible order per epoch; call `set_epoch(loader, epoch, start_batch)` before each epoch."""
     name = cfg.data.dataset
     source = pretrain_source(cfg)
-    transform = pretrain_transform(name, cfg.data.img_size, **augmentation_kwargs(cfg))
-    dataset = TwoViewDataset(source, transform, seed=cfg.train.seed, n_mask_slots=mask_slots(name))
+    if cfg.data.augment == "batched":  # views made for the whole batch at once, in the collate step
+        dataset = ImageBatchDataset(source, n_mask_slots=mask_slots(name))
+        augmentation = BatchedViewAugmentation(name, cfg.data.img_size, **augmentation_kwargs(cfg))
+        collate = BatchedTwoViewCollate(augmentation, seed=cfg.train.seed, dataset=name)
+    else:
+        transform = pretrain_transform(name, cfg.data.img_size, **augmentation_kwargs(cfg))
+        dataset = TwoViewDataset(source, transform, seed=cfg.train.seed, n_mask_slots=mask_slots(name))
+        collate = default_collate
     if len(dataset) < cfg.data.batch_size * world_size:
         raise ConfigError(f"data.batch_size={cfg.data.batch_size} (x {world_size} processes) is larger than the "
                           f"{len(dataset)} pre-training images of {name!r}: an epoch would have no batch.")
     sampler = EpochBatchSampler(len(dataset), cfg.data.batch_size, seed=cfg.train.seed, rank=rank,
                                 world_size=world_size)
     workers = cfg.data.num_workers
-    return DataLoader(dataset, batch_sampler=sampler, num_workers=workers, collate_fn=default_collate,
+    return DataLoader(dataset, batch_sampler=sampler, num_workers=workers, collate_fn=collate,
                       pin_memory=torch.cuda.is_available(), worker_init_fn=_worker_init if workers else None,
                       persistent_workers=False)
 
