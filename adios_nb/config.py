@@ -93,7 +93,7 @@ DATASETS: dict[str, DatasetInfo] = {
     "pets": DatasetInfo(96, 37),
 }
 
-BACKBONES = ("resnet18", "resnet18_cifar", "vit_tiny", "resnet50")
+BACKBONES = ("resnet18", "resnet18_cifar", "vit_tiny", "resnet50", "convnet")  # convnet: the small scale (06_models)
 FIXED_SIZE_DATASETS = ("stl10", "cifar10", "cifar100")  # real datasets whose images share one size (batched augmentation)
 METHODS = ("simclr", "simsiam", "byol", "plain", "uel", "vae")
 INSTANCE_METHODS = ("plain", "uel")  # instance discrimination (Wu et al. 2018) and UEL (Ye et al. 2019), 12_idaa
@@ -608,8 +608,10 @@ def _validate_combinations(cfg: Config) -> None:
         raise ConfigError(f"data.dataset='{d.dataset}' is generated at data.img_size and its generator draws images "
                           f"of at least {SYNTHETIC_MIN_IMG_SIZE} px: data.img_size must be >= "
                           f"{SYNTHETIC_MIN_IMG_SIZE}, got {size}.")
-    if m.width != 64 and m.backbone not in ("resnet18", "resnet18_cifar"):
-        raise ConfigError(f"model.width={m.width} applies to 'resnet18' and 'resnet18_cifar' only; "
+    if m.backbone == "convnet" and size < 16:
+        raise ConfigError(f"model.backbone='convnet' (four 2x2 max-pools) needs data.img_size >= 16, got {size}.")
+    if m.width != 64 and m.backbone not in ("resnet18", "resnet18_cifar", "convnet"):
+        raise ConfigError(f"model.width={m.width} applies to 'resnet18', 'resnet18_cifar' and 'convnet' only; "
                           f"model.backbone='{m.backbone}' needs model.width=64.")
     if me.masking in LEARNED_MASKINGS + SEQUENTIAL_MASKINGS:  # both use the ADIOS U-Net
         if me.masking in LEARNED_MASKINGS and me.n_masks < 2:

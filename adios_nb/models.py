@@ -4,23 +4,26 @@
 
 # %% auto #0
 __all__ = ['BACKBONES', 'VIT_TINY_PATCH', 'VIT_TINY_MIN_SIZE', 'VIT_TINY_MAX_SIZE', 'RESNET18_MIN_SIZE',
-           'RESNET18_CIFAR_MIN_SIZE', 'RESNET18_WIDTH', 'METHODS', 'resnet18_of_width', 'cifar_resnet18', 'vit_tiny',
-           'build_backbone', 'simclr_projector', 'simsiam_projector', 'simsiam_predictor', 'byol_projector',
-           'byol_predictor', 'build_heads']
+           'RESNET18_CIFAR_MIN_SIZE', 'CONVNET_MIN_SIZE', 'RESNET18_WIDTH', 'METHODS', 'resnet18_of_width',
+           'cifar_resnet18', 'small_convnet', 'vit_tiny', 'build_backbone', 'simclr_projector', 'simsiam_projector',
+           'simsiam_predictor', 'byol_projector', 'byol_predictor', 'build_heads']
 
 # %% ../nbs/06_models.ipynb #75b2b7d4
 import torch
 import torch.nn as nn
 import torchvision
+from torchvision.ops import Conv2dNormActivation
 from torchvision.models.resnet import BasicBlock
 from torchvision.models.vision_transformer import VisionTransformer
 
 # %% ../nbs/06_models.ipynb #bbefff7d
-BACKBONES = ("resnet18", "resnet18_cifar", "vit_tiny", "resnet50")  # ResNet-50: IDAA's ImageNet table
+BACKBONES = ("resnet18", "resnet18_cifar", "vit_tiny", "resnet50", "convnet")  # ResNet-50: IDAA's ImageNet table;
+# convnet: the small scale's CPU backbone
 VIT_TINY_PATCH = 16
 VIT_TINY_MIN_SIZE, VIT_TINY_MAX_SIZE = 32, 224
 RESNET18_MIN_SIZE = 32
 RESNET18_CIFAR_MIN_SIZE = 8
+CONVNET_MIN_SIZE = 16  # four 2x2 max-pools
 RESNET18_WIDTH = 64  # torchvision's (the papers') base width: layer widths w, 2w, 4w, 8w
 
 # %% ../nbs/06_models.ipynb #b289f59b
@@ -33,6 +36,8 @@ def _check_img_size(name: str, img_size) -> int:
                          f"{img_size}; use 'resnet18_cifar' for small images")
     if name == "resnet18_cifar" and img_size < RESNET18_CIFAR_MIN_SIZE:
         raise ValueError(f"backbone 'resnet18_cifar' needs img_size >= {RESNET18_CIFAR_MIN_SIZE}, got {img_size}")
+    if name == "convnet" and img_size < CONVNET_MIN_SIZE:
+        raise ValueError(f"backbone 'convnet' (four 2x2 max-pools) needs img_size >= {CONVNET_MIN_SIZE}, got {img_size}")
     if name == "vit_tiny":
         if not (VIT_TINY_MIN_SIZE <= img_size <= VIT_TINY_MAX_SIZE) or img_size % VIT_TINY_PATCH != 0:
             raise ValueError(f"backbone 'vit_tiny' (patch {VIT_TINY_PATCH}) accepts img_size in "
@@ -78,6 +83,18 @@ def cifar_resnet18(cifar_padding: int = 2, width: int = RESNET18_WIDTH) -> nn.Mo
     model.maxpool = nn.Identity()
     return model
 
+# %% ../nbs/06_models.ipynb #8dd8a38c
+def small_convnet(width: int = 8) -> nn.Sequential:
+    "Five 3x3 conv-BN-ReLU layers of widths `w, 2w, 4w, 8w, 16w`, 2x2 max-pools after the first four, global pool."
+    widths = [width * factor for factor in (1, 2, 4, 8, 16)]
+    layers, in_channels = [], 3
+    for depth, out_channels in enumerate(widths):
+        layers.append(Conv2dNormActivation(in_channels, out_channels, kernel_size=3))
+        if depth < len(widths) - 1:
+            layers.append(nn.MaxPool2d(2))
+        in_channels = out_channels
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+
 # %% ../nbs/06_models.ipynb #69408dc2
 def vit_tiny(img_size: int) -> nn.Module:
     "torchvision ViT-Tiny (patch 16, width 192, depth 12, 3 heads, MLP 768) returning the class token."
@@ -92,12 +109,14 @@ def build_backbone(name: str, img_size: int, cifar_padding: int = 2, width: int 
     if name not in BACKBONES:
         raise ValueError(f"unknown backbone {name!r}; accepted: {', '.join(BACKBONES)}")
     img_size = _check_img_size(name, img_size)
-    if _check_width(width) != RESNET18_WIDTH and name not in ("resnet18", "resnet18_cifar"):
-        raise ValueError(f"width={width} applies to 'resnet18' and 'resnet18_cifar' only; {name!r} needs width=64")
+    if _check_width(width) != RESNET18_WIDTH and name not in ("resnet18", "resnet18_cifar", "convnet"):
+        raise ValueError(f"width={width} applies to 'resnet18', 'resnet18_cifar' and 'convnet' only; {name!r} needs width=64")
     if name == "resnet18":
         return resnet18_of_width(width), 8 * width
     if name == "resnet18_cifar":
         return cifar_resnet18(cifar_padding, width), 8 * width
+    if name == "convnet":
+        return small_convnet(width), 16 * width
     if name == "resnet50":
         model = torchvision.models.resnet50()
         model.fc = nn.Identity()
