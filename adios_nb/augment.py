@@ -18,13 +18,14 @@ from torchvision.transforms.v2 import InterpolationMode
 from .synthetic import derive_seed
 
 # %% auto #0
-__all__ = ['IMAGENET_NORM', 'SYNTHETIC_NORM', 'NORMALIZATION', 'EVAL_NORMALIZATION', 'COLOURLESS', 'BLUR_KERNEL',
-           'PHOTO_DATASETS', 'JITTER_ORDERS', 'SOLARIZE_THRESHOLD', 'pretrain_transform', 'augmentation_kwargs',
-           'eval_transform', 'BatchedViewAugmentation', 'two_views']
+__all__ = ['IMAGENET_NORM', 'SYNTHETIC_NORM', 'SILHOUETTE_NORM', 'NORMALIZATION', 'EVAL_NORMALIZATION', 'COLOURLESS',
+           'BLUR_KERNEL', 'PHOTO_DATASETS', 'JITTER_ORDERS', 'SOLARIZE_THRESHOLD', 'pretrain_transform',
+           'augmentation_kwargs', 'eval_transform', 'BatchedViewAugmentation', 'two_views']
 
 # %% ../nbs/04_augment.ipynb #f8b3ccfa
 IMAGENET_NORM = ((0.485, 0.456, 0.406), (0.228, 0.224, 0.225))
 SYNTHETIC_NORM = ((0.457, 0.456, 0.456), (0.214, 0.214, 0.214))  # measured below
+SILHOUETTE_NORM = ((0.476, 0.476, 0.476), (0.259, 0.259, 0.259))  # silhouettes at 24 px, measured below
 NORMALIZATION = {
     "stl10": ((0.4914, 0.4823, 0.4466), (0.247, 0.243, 0.261)),
     "cifar10": ((0.4914, 0.4822, 0.4465), (0.247, 0.243, 0.261)),
@@ -32,7 +33,7 @@ NORMALIZATION = {
     "imagenet100": IMAGENET_NORM, "imagenet100s": IMAGENET_NORM, "flowers102": IMAGENET_NORM,
     "inaturalist": IMAGENET_NORM, "backgrounds": IMAGENET_NORM, "miniimagenet": IMAGENET_NORM,
     "imagenet": IMAGENET_NORM, "dtd": IMAGENET_NORM, "aircraft": IMAGENET_NORM, "pets": IMAGENET_NORM,
-    "shapes": SYNTHETIC_NORM, "transfer_colour": SYNTHETIC_NORM, "transfer_count": SYNTHETIC_NORM,
+    "shapes": SYNTHETIC_NORM, "silhouettes": SILHOUETTE_NORM, "transfer_colour": SYNTHETIC_NORM, "transfer_count": SYNTHETIC_NORM,
     "transfer_texture": SYNTHETIC_NORM, "transfer_fine": SYNTHETIC_NORM,
     "clevr": None, "scenes": None,  # no normalisation (official CLEVR pipeline)
 }

@@ -69,6 +69,7 @@ class DatasetInfo:
 DATASETS: dict[str, DatasetInfo] = {
     # embedded synthetic stand-ins (adios_nb.data.make_synthetic)
     "shapes": DatasetInfo(64, 10, synthetic=True, has_object_masks=True),
+    "silhouettes": DatasetInfo(24, 10, synthetic=True, has_object_masks=True),  # the small scale's stand-in
     "scenes": DatasetInfo(64, 24, multilabel=True, synthetic=True, has_object_masks=True),
     "transfer_colour": DatasetInfo(32, 10, synthetic=True),
     "transfer_count": DatasetInfo(32, 5, synthetic=True),

@@ -14,7 +14,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler, default_collate
 from torchvision import tv_tensors
 
 from .config import DATASETS, ConfigError
-from .synthetic import (BG_VARIANTS, MAX_OBJECTS, SYNTHETIC_SPLITS, SyntheticData, backgrounds_challenge,
+from .synthetic import (BG_VARIANTS, MAX_OBJECTS, SINGLE_OBJECT_DATASETS, SYNTHETIC_SPLITS, SyntheticData, backgrounds_challenge,
                                 derive_seed, make_synthetic)
 from .datasets import (CIFARPickle, ClevrADIOS, ConcatSource, Flowers102Mat, INaturalistSource,
                                MiniImageNetCSV, STL10Binary, SyntheticSource, backgrounds_challenge_folder, imagenet,
@@ -165,7 +165,7 @@ def mask_slots(dataset: str) -> int:
     "K, the object-mask slots a pre-training batch of `dataset` carries (0: no masks)."
     if not DATASETS[dataset].has_object_masks:
         return 0
-    return 1 if dataset == "shapes" else MAX_OBJECTS
+    return 1 if dataset in SINGLE_OBJECT_DATASETS else MAX_OBJECTS
 
 
 def _synthetic(cfg, split: str) -> SyntheticData:
@@ -177,7 +177,7 @@ def _synthetic(cfg, split: str) -> SyntheticData:
 def pretrain_source(cfg):
     "The source of pre-training images for `cfg.data.dataset` (see the table above)."
     name, root = cfg.data.dataset, cfg.data.root
-    if name == "shapes":
+    if name in SINGLE_OBJECT_DATASETS:
         return ConcatSource([SyntheticSource(_synthetic(cfg, "train")),
                              SyntheticSource(_synthetic(cfg, "unlabeled"), labelled=False)])
     if name in SYNTHETIC_SPLITS:
@@ -292,7 +292,7 @@ def build_robustness_data(cfg, seed: int = 0) -> dict:
     "The eight Backgrounds Challenge variants {variant: EvalDataset} for `shapes` (synthetic) or `backgrounds`."
     name = cfg.data.dataset
     transform = eval_transform(name, cfg.data.img_size, cfg.data.eval_crop)
-    if name == "shapes":
+    if name in SINGLE_OBJECT_DATASETS:
         test = _synthetic(cfg, "test")
         return {v: EvalDataset(SyntheticSource(backgrounds_challenge(test, v, seed)), transform) for v in BG_VARIANTS}
     if name == "backgrounds":

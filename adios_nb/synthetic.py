@@ -19,9 +19,10 @@ from .config import DATASETS, data_dir
 
 # %% auto #0
 __all__ = ['GENERATOR_VERSION', 'SHAPE_NAMES', 'TEXTURE_NAMES', 'SYNTHETIC_SPLITS', 'SYNTHETIC_N_CLASSES', 'SPURIOUS_CORRELATION',
-           'MAX_OBJECTS', 'CLEVR_COLOURS', 'CLEVR_RGB', 'BG_VARIANTS', 'derive_seed', 'hsv_to_rgb', 'shape_inside',
-           'texture_field', 'SceneSpec', 'render', 'SyntheticData', 'generate_synthetic', 'synthetic_cache_path',
-           'make_synthetic', 'tiled_background', 'backgrounds_challenge']
+           'SINGLE_OBJECT_DATASETS', 'SILHOUETTE_BG_CONTRAST', 'SILHOUETTE_BG_SATURATION', 'SILHOUETTE_BG_BRIGHTNESS',
+           'SILHOUETTE_GREY', 'SILHOUETTE_RADIUS', 'MAX_OBJECTS', 'CLEVR_COLOURS', 'CLEVR_RGB', 'BG_VARIANTS',
+           'derive_seed', 'hsv_to_rgb', 'shape_inside', 'texture_field', 'SceneSpec', 'render', 'SyntheticData',
+           'generate_synthetic', 'synthetic_cache_path', 'make_synthetic', 'tiled_background', 'backgrounds_challenge']
 
 # %% ../nbs/02_synthetic.ipynb #46a9bf49
 GENERATOR_VERSION = "v1"  # bump when the generators change: cached files of other versions are not reused
@@ -267,15 +268,23 @@ def render(spec: SceneSpec, size: int, chunk: int = 1024, draw_objects: bool = T
 # %% ../nbs/02_synthetic.ipynb #81106728
 SYNTHETIC_SPLITS = {
     "shapes": ("unlabeled", "train", "test"),
+    "silhouettes": ("unlabeled", "train", "test"),
     "scenes": ("train", "test"),
     "transfer_colour": ("train", "test"),
     "transfer_fine": ("train", "test"),
     "transfer_texture": ("train", "test"),
     "transfer_count": ("train", "test"),
 }
-SYNTHETIC_N_CLASSES = {"shapes": 10, "scenes": 24, "transfer_colour": 10, "transfer_fine": 100,
+SYNTHETIC_N_CLASSES = {"shapes": 10, "silhouettes": 10, "scenes": 24, "transfer_colour": 10, "transfer_fine": 100,
                        "transfer_texture": 10, "transfer_count": 5}
 SPURIOUS_CORRELATION = 0.8  # shapes train/unlabeled: P(background family is forced to the class's own)
+SINGLE_OBJECT_DATASETS = ("shapes", "silhouettes")  # one labelled object per image, with unlabeled + train + test
+# silhouettes: the shapes stand-in redesigned for self-supervised learning on a CPU (see "A stand-in SSL can learn")
+SILHOUETTE_BG_CONTRAST = 0.1  # the background texture's two colours pulled towards their middle, to 10 %
+SILHOUETTE_BG_SATURATION = (0.0, 0.2)  # nearly grey backgrounds
+SILHOUETTE_BG_BRIGHTNESS = (0.3, 1.5)  # the background's brightness scaled by a factor per image
+SILHOUETTE_GREY = ((0.0, 0.2), (0.8, 1.0))  # the object: a dark or a light grey level, P = 1/2 each
+SILHOUETTE_RADIUS = (0.28, 0.40)  # object radius, a fraction of the image side
 MAX_OBJECTS = 10  # object-mask slots of multi-object data (CLEVR's 10)
 CLEVR_COLOURS = ("gray", "red", "blue", "green", "brown", "purple", "cyan", "yellow")
 CLEVR_RGB = torch.tensor([[87, 87, 87], [173, 35, 35], [42, 75, 215], [29, 105, 20], [129, 74, 25],
@@ -323,6 +332,24 @@ def _hue_class_colours(gen, classes) -> torch.Tensor:
     return hsv_to_rgb(hue, _uniform(gen, n, 0.75, 1.0), _uniform(gen, n, 0.75, 1.0))
 
 # %% ../nbs/02_synthetic.ipynb #08f25505
+def _calm_background(gen, background: dict) -> dict:
+    "Silhouettes: the texture's contrast cut to SILHOUETTE_BG_CONTRAST, the brightness scaled per image."
+    middle = (background["colour0"] + background["colour1"]) / 2
+    brightness = _uniform(gen, len(middle), *SILHOUETTE_BG_BRIGHTNESS)[:, None]
+    calm = dict(background)
+    for key in ("colour0", "colour1"):
+        calm[key] = ((middle + SILHOUETTE_BG_CONTRAST * (background[key] - middle)) * brightness).clamp(0, 1)
+    return calm
+
+
+def _grey_levels(gen, n) -> torch.Tensor:
+    "Silhouettes: one grey object colour per image, from the dark or the light band of SILHOUETTE_GREY."
+    (dark_low, dark_high), (light_low, light_high) = SILHOUETTE_GREY
+    light = torch.rand(n, generator=gen) < 0.5
+    value = torch.where(light, _uniform(gen, n, light_low, light_high), _uniform(gen, n, dark_low, dark_high))
+    return value[:, None].expand(n, 3).clone()
+
+
 def _describe(name: str, split: str, n: int, size: int, gen: torch.Generator):
     "The SceneSpec of a split, its labels (before rendering) and extra metadata."
     meta = {}
@@ -335,6 +362,15 @@ def _describe(name: str, split: str, n: int, size: int, gen: torch.Generator):
         background = _draw_background_params(gen, n, families)
         objects = _single_object(gen, n, size, labels, _object_colours(gen, n))
         return SceneSpec(background, objects, _clutter(gen, n, size, objects)), labels, meta
+    if name == "silhouettes":
+        labels = torch.randint(0, 10, (n,), generator=gen)
+        forced = torch.rand(n, generator=gen) < SPURIOUS_CORRELATION
+        families = torch.randint(0, len(TEXTURE_NAMES), (n,), generator=gen)
+        if split in ("train", "unlabeled"):
+            families = torch.where(forced, labels, families)
+        background = _calm_background(gen, _draw_background_params(gen, n, families, SILHOUETTE_BG_SATURATION))
+        objects = _single_object(gen, n, size, labels, _grey_levels(gen, n), radius_range=SILHOUETTE_RADIUS)
+        return SceneSpec(background, objects, _no_clutter(n)), labels, meta
     if name == "scenes":
         count = torch.randint(2, 7, (n,), generator=gen)
         n_slots = 6
