@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib
 import json
 import math
+import multiprocessing
 import os
 import platform
 import random
@@ -16,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -41,7 +44,8 @@ __all__ = ['CHECKPOINT_FORMAT', 'LAST_KEYS', 'FINAL_KEYS', 'PROGRESS_KEYS', 'Run
            'check_weights_only', 'save_checkpoint', 'load_checkpoint', 'write_json_atomic', 'resolve_device',
            'DistributedContext', 'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches',
            'cpu_record', 'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint',
-           'restore_training', 'online_validation', 'run_dir_lock', 'pretrain', 'Run', 'parse_args', 'cli', 'main']
+           'restore_training', 'online_validation', 'run_dir_lock', 'pretrain', 'Run', 'available_cores',
+           'pretrain_many', 'parse_args', 'cli', 'main']
 
 # %% ../nbs/13_train.ipynb #87b60544
 import errno
@@ -698,6 +702,45 @@ class Run:
 
     def __repr__(self) -> str:
         return f"Run({self.run_id}, {len(self.metrics)} epochs, {self.run_dir})"
+
+# %% ../nbs/13_train.ipynb #c29e91b8
+def available_cores() -> int:
+    "The CPU cores this process may run on."
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _train_in_worker(cfg: Config, run_dir) -> str:
+    torch.set_num_threads(1)  # one thread a process: small convolutions do not scale across threads
+    return str(pretrain(cfg, run_dir, progress=False).run_dir)
+
+
+def pretrain_many(configs: list, workers: Optional[int] = None, run_dirs: Optional[list] = None) -> list:
+    """Train (or load) every config, `workers` runs at a time in spawned one-thread processes (default: the
+    available cores); return the `Run`s in the order of `configs`."""
+    configs = list(configs)
+    run_dirs = list(run_dirs) if run_dirs is not None else [None] * len(configs)
+    if len(run_dirs) != len(configs):
+        raise ValueError(f"run_dirs has {len(run_dirs)} entries for {len(configs)} configs: give one per config.")
+    workers = available_cores() if workers is None else workers
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer (1 trains in this process), got {workers!r}.")
+    unfinished = [i for i, (cfg, run_dir) in enumerate(zip(configs, run_dirs))
+                  if _load_finished(cfg, Path(run_dir) if run_dir else runs_dir() / cfg.run_id) is None]
+    if workers > 1 and len(unfinished) > 1:
+        context = multiprocessing.get_context("spawn")  # no fork of a process with torch threads
+        with ProcessPoolExecutor(max_workers=min(workers, len(unfinished)), mp_context=context) as pool:
+            # the package's function by its module path: a spawned process imports it (and cannot import a
+            # function defined in a notebook's __main__)
+            worker = importlib.import_module("adios_nb.train")._train_in_worker
+            futures = {pool.submit(worker, configs[i], run_dirs[i]): i for i in unfinished}
+            for future in as_completed(futures):
+                try:
+                    future.result()
+                except Exception as error:
+                    cfg = configs[futures[future]]
+                    raise RuntimeError(f"run {cfg.run_id} ({cfg.name or 'unnamed'}) failed in its worker process: "
+                                       f"{error}") from error
+    return [pretrain(cfg, run_dir) for cfg, run_dir in zip(configs, run_dirs)]
 
 # %% ../nbs/13_train.ipynb #e77bf6a0
 def parse_args(argv=None) -> tuple[Config, Optional[Path]]:
