@@ -1,4 +1,5 @@
-"""`nbs/params/gls_cifar_paper.yaml` must hold the official CIFAR-10 protocol of the GLS/NLS code (spec part B.4-B.6),
+"""`nbs/params/gls_cifar_paper.yaml` must hold the official CIFAR-10 protocol of the GLS/NLS code (UCSC-REAL/negative-label-smoothing@05078f6: `main_warmup.py`,
+`main_GLS_load.py`, `data/datasets.py`),
 and the GLS paper-scale files must read the real datasets with the group's best-test-epoch reporting."""
 from pathlib import Path
 
