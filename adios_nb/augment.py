@@ -54,7 +54,7 @@ def pretrain_transform(dataset: str, img_size: int, min_scale: float = 0.08, bri
                        contrast: float = 0.8, saturation: float = 0.8, hue: float = 0.2, jitter_prob: float = 0.8,
                        gray_prob: float = 0.2, blur_prob: float = 0.5, solarization_prob: float = 0.0,
                        flip_prob: float = 0.5) -> v2.Compose:
-    "One view's random augmentation for `dataset` (spec §7.2); call it on (Image, Mask) to transform both."
+    "One view's random augmentation for `dataset` (YugeTen/adios `src/utils/pretrain_dataloader.py`); call it on (Image, Mask) to transform both."
     if dataset not in NORMALIZATION:
         raise ValueError(f"Unknown dataset {dataset!r}. Accepted: {', '.join(NORMALIZATION)}.")
     ops = [v2.RandomResizedCrop(img_size, scale=(min_scale, 1.0), interpolation=InterpolationMode.BICUBIC,

@@ -110,7 +110,7 @@ GROUND_TRUTH_MASKINGS = ("gt", "fgbg", "box", "shuffle")  # need the dataset's o
 # %% ../nbs/00_config.ipynb #54cff6ed
 @dataclass(frozen=True)
 class DataConfig:
-    "Dataset, sizes and the two-view augmentation of `spec/adios_official.md` §7.2."
+    "Dataset, sizes and the two-view augmentation of the official code (YugeTen/adios@21c6f23, `src/args/dataset.py`)."
     dataset: str = "shapes"
     root: Optional[str] = None  # None: data_dir()
     img_size: Optional[int] = None  # None: the dataset's native size (DATASETS)
@@ -136,7 +136,7 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    "Backbone and heads (`spec/adios_official.md` §2.7-2.9, §8)."
+    "Backbone and heads (official code YugeTen/adios@21c6f23: `src/methods/*_adios.py`, `src/utils/backbones.py`)."
     backbone: str = "resnet18"
     proj_hidden_dim: int = 2048
     output_dim: Optional[int] = None  # None: 256 for BYOL, 128 otherwise
@@ -146,7 +146,7 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class MethodConfig:
-    "The SSL method and its masking (`spec/adios_official.md` §2-§5)."
+    "The SSL method and its masking (official code YugeTen/adios@21c6f23: `src/methods/`, `src/utils/unet.py`)."
     name: str = "simclr"
     masking: str = "none"
     n_masks: int = 6  # N, the occluder's slots (fixed schemes: number of masks per image)
@@ -193,7 +193,7 @@ class MethodConfig:
 
 @dataclass(frozen=True)
 class OptimConfig:
-    "SGD + LARS for both players and the warm-up cosine schedule (`spec/adios_official.md` §4)."
+    "SGD + LARS for both players and the warm-up cosine schedule (YugeTen/adios@21c6f23: `src/methods/base_adios.py`, `src/utils/lars.py`)."
     optimizer: str = "sgd"
     momentum: float = 0.9
     lars: bool = True
@@ -620,7 +620,7 @@ def _validate_combinations(cfg: Config) -> None:
                               f"occludes the whole image), got {me.n_masks}.")
         if me.num_blocks not in (4, 5, 6):
             raise ConfigError(f"method.num_blocks={me.num_blocks} is not accepted: the occluder U-Net has 4, 5 "
-                              f"or 6 blocks (spec §1.2).")
+                              f"or 6 blocks (YugeTen/adios@21c6f23, src/utils/unet.py).")
         if size % 2 ** (me.num_blocks - 1):
             raise ConfigError(f"The U-Net with {me.num_blocks} blocks needs data.img_size divisible by "
                               f"{2 ** (me.num_blocks - 1)}; got {size}.")

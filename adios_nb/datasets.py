@@ -44,7 +44,7 @@ LAYOUTS = {
                    "Genus_species>/*.jpg  (the iNat 2021 archives, unpacked as torchvision.datasets.INaturalist "
                    "expects)",
     "clevr": "<root>/clevr/{images/<i>.png, masks/<i>_<k>.png for k = 0..10, shape.pt, color.pt}  (the ADIOS "
-             "preprocessed clevr.zip, spec §6)",
+             "preprocessed clevr.zip, read by YugeTen/adios src/utils/clevr.py)",
     "backgrounds": "<root>/bg_challenge/<variant>/val/<NN_class>/*.JPEG for the variants original, only_bg_b, "
                    "only_bg_t, no_fg, only_fg, mixed_same, mixed_rand, mixed_next (MadryLab "
                    "backgrounds_challenge release); a training set at <root>/bg_challenge/original/train/<NN_class>/",

@@ -116,7 +116,7 @@ def extract_features(encoder: nn.Module, dataset, batch_size: int = 256, device=
     return result + (torch.cat(proj_feats),) if projector is not None else result
 
 # %% ../nbs/14_evaluate.ipynb #5a1bdc0b
-KNN_KS = (1, 2, 5, 10, 20, 50, 100, 200)  # the official script's grid (spec §10.2)
+KNN_KS = (1, 2, 5, 10, 20, 50, 100, 200)  # the official script's grid (YugeTen/adios bash_files/evaluation/knn.sh)
 KNN_TEMPERATURES = (0.01, 0.02, 0.05, 0.07, 0.1, 0.2, 0.5, 1.0)
 
 

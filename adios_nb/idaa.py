@@ -248,7 +248,7 @@ def clae_view(x: torch.Tensor, attack_loss: Callable, eps) -> torch.Tensor:
 def identity_parts(vae: VAE, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     "(R(x), G(x)): the residual and the reconstruction of `x` by the VAE in eval mode."
     if vae.training:
-        raise ValueError("the VAE must be in eval mode (z = mu, running BatchNorm statistics), spec A.9")
+        raise ValueError("the VAE must be in eval mode (z = mu, running BatchNorm statistics), as kai-wen-yang/IDAA SimCLR/main.py")
     with torch.no_grad():
         reconstruction = vae.decode(vae.encode(x)[0])
     return x - reconstruction, reconstruction
@@ -258,7 +258,7 @@ def idaa_view(vae: VAE, x: torch.Tensor, attack_loss: Callable, eps: float, retu
     """IDAA's view x + (D(mu + eps sign(grad_mu L)) - G(x)) = R(x) + D(E(x) + delta*), the gradient of
     `attack_loss(view)` taken with respect to the latent only; detached. `return_latent` adds (mu, mu')."""
     if vae.training:
-        raise ValueError("the VAE must be in eval mode (z = mu, running BatchNorm statistics), spec A.9")
+        raise ValueError("the VAE must be in eval mode (z = mu, running BatchNorm statistics), as kai-wen-yang/IDAA SimCLR/main.py")
     with torch.no_grad():
         mu = vae.encode(x)[0]
         reconstruction = vae.decode(mu)
@@ -337,7 +337,7 @@ class AdversarialAugmentation:
 
     # --- the VAE ------------------------------------------------------------------------------------------
     def set_vae(self, vae: VAE) -> None:
-        "Use `vae`'s weights (e.g. a VAE trained on another data set, A.10) instead of the VAE run."
+        "Use `vae`'s weights (e.g. a VAE trained on another data set, as the paper's transfer experiments) instead of the VAE run."
         self.vae.load_state_dict(vae.state_dict())
         self.vae_ready.fill_(True)
 

@@ -592,7 +592,7 @@ class GLSExperiment:
 
     @classmethod
     def official(cls, **overrides) -> "GLSExperiment":
-        "The official CIFAR schedules (spec B.5) and best-test-epoch selection, with `overrides`."
+        "The official CIFAR schedules (UCSC-REAL/negative-label-smoothing main_*.py) and best-test-epoch selection, with `overrides`."
         values = dict(direct=OFFICIAL_SCHEDULES["direct"], warmup=OFFICIAL_SCHEDULES["warmup"],
                       finetune=OFFICIAL_SCHEDULES["finetune"], selection="best_test", val_fraction=0.0)
         values.update(overrides)

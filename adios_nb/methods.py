@@ -190,7 +190,7 @@ class Method(nn.Module):
                     losses.append(F.cross_entropy(logits[labelled], labels[labelled]))
                     correct += (logits[labelled].argmax(1) == labels[labelled]).sum().item()
                     counted += int(labelled.sum())
-                else:  # the official code returns NaN here (spec §11.15); a zero loss has the same (zero) gradient
+                else:  # the official code returns NaN here (YugeTen/adios src/methods/base.py); a zero loss has the same (zero) gradient
                     losses.append(logits.sum() * 0.0)
         accuracy = torch.tensor(100.0 * correct / counted if counted else float("nan"))  # percent, as val_acc1
         return torch.stack(losses).mean(), accuracy
@@ -252,7 +252,7 @@ class SimSiam(Method):
         return out
 
     def pair_loss(self, first, second):
-        # the plain SimSiam baseline halves each of its two terms (spec §2.8)
+        # the plain SimSiam baseline halves each of its two terms (YugeTen/adios src/methods/simsiam.py)
         return 0.5 * simsiam_loss(first["p"].float(), second["z"].float()) + \
                0.5 * simsiam_loss(second["p"].float(), first["z"].float())
 

@@ -22,7 +22,7 @@ GROUPNORM_GROUPS = 8
 
 
 def unet_channels(num_blocks: int, c: int, in_channels: int = 3) -> tuple[list, list]:
-    "The (in, out) channel pairs of the encoder and decoder blocks (spec §1.2)."
+    "The (in, out) channel pairs of the encoder and decoder blocks (YugeTen/adios src/utils/unet.py)."
     if num_blocks not in SUPPORTED_NUM_BLOCKS:
         raise ValueError(f"num_blocks={num_blocks!r} is not supported: the ADIOS U-Net has 4, 5 or 6 blocks")
     n_plain = num_blocks - 4  # extra c->c encoder blocks after the first one

@@ -64,7 +64,7 @@ def _make_optimizer(groups: list[dict], cfg: Config) -> torch.optim.Optimizer:
 
 
 def build_optimizers(method: "Method") -> dict[str, torch.optim.Optimizer]:
-    "The encoder player's optimiser and, for ADIOS, the occluder player's (spec §4.1)."
+    "The encoder player's optimiser and, for ADIOS, the occluder player's (official `src/methods/base_adios.py`)."
     cfg = method.cfg
     groups = [{"name": "backbone", "params": list(method.backbone.parameters()), "lr": cfg.optim.lr},
               {"name": "projector", "params": list(method.projector.parameters()), "lr": cfg.optim.lr}]

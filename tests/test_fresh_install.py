@@ -62,6 +62,9 @@ def test_paper_numbers_ship_with_the_package():
     parser = configparser.ConfigParser(delimiters=["="])
     parser.read(ROOT / "settings.ini")
     assert "paper/*.csv" in parser["DEFAULT"]["package_data"].split()
+    # the official hyperparameters the paper-scale parameter files are checked against (tests/test_paper_params.py)
+    assert (Path(adios_nb.__file__).parent / "paper" / "official_hparams.yaml").is_file()
+    assert "paper/*.yaml" in parser["DEFAULT"]["package_data"].split()
 
 
 def _pins() -> dict:

@@ -1,38 +1,13 @@
-"""The IDAA paper notebooks: the paper-scale parameter files hold the official hyperparameters (checked against the
-hyperparameter table A.8 and the CLAE section A.11 of `shared/spec/idaa_nls_sequential.md`, quoted from the spec
-itself), and the notebooks that reuse IDAA Table 1's runs declare exactly those runs at every scale, so the run
-store trains each once."""
-import re
-from pathlib import Path
-
+"""The IDAA paper notebooks: the paper-scale parameter files hold the official hyperparameters (IDAA's SimCLR and VAE:
+kai-wen-yang/IDAA@20c81fc, README, `train_vae.py`, `SimCLR/main.py`, `SimCLR/model.py`; CLAE, Plain and UEL:
+chihhuiho/CLAE@6986061, `SimCLR/main.py`, `Plain/main.py`, `UEL/main.py`), as transcribed in
+`adios_nb/paper/official_hparams.yaml`; and the notebooks that reuse IDAA Table 1's runs declare exactly those runs at
+every scale, so the run store trains each once."""
 import pytest
-import yaml
 
 from adios_nb.idaa import paper_run_config, vae_config
 from paper_runs import SCALES, parameters
-
-ROOT = Path(__file__).resolve().parents[1]
-SPEC = ROOT.parent / "shared" / "spec" / "idaa_nls_sequential.md"
-
-
-def spec_section(number: str) -> str:
-    "The text of section A.<number> of the spec (skips the test when the spec is not beside the project)."
-    if not SPEC.is_file():
-        pytest.skip(f"the spec is not beside the project ({SPEC})")
-    text = SPEC.read_text()
-    match = re.search(rf"### A\.{number} .*?(?=\n### |\n---)", text, flags=re.S)
-    assert match, f"section A.{number} not found in {SPEC}"
-    return match.group(0)
-
-
-def a8_table() -> dict:
-    "{item: value} of the A.8 hyperparameter table."
-    rows = {}
-    for line in spec_section("8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("|") and len(cells) == 3 and cells[0] not in ("item", "---"):
-            rows[cells[0]] = cells[1]
-    return rows
+from test_paper_params import check_official, official_hparams
 
 
 def config(params, dataset, method, augmentation, seed=0, **extra):
@@ -41,53 +16,25 @@ def config(params, dataset, method, augmentation, seed=0, **extra):
                             augmentation, seed, **extra)
 
 
-def test_simclr_idaa_paper_settings_match_spec_a8():
-    table = a8_table()
-    assert table["VAE width d / latent dim"] == "128 / 512"
-    assert table["VAE KL weight"].startswith("0.1")
-    assert table["VAE optimiser"].startswith("Adam-like, lr 5e-4") and "300 epochs, batch 128" in table["VAE optimiser"]
-    assert table["latent step eps"].startswith("0.1") and table["alpha (weight of the adversarial loss)"] == "1.0"
-    assert table["adversarial BN momentum"] == "0.01"
-    assert table["SSL optimiser"] == ("Adam 3e-4, cosine after epoch 10, 300 epochs, batch 256, T = 0.5, "
-                                      "projection dim 64")
-    assert table["linear eval"].startswith("Adam 3e-4, 1000 epochs, batch 256")
+def test_simclr_idaa_paper_settings_are_the_official_ones():
+    idaa = official_hparams()["idaa"]
     params = parameters("idaa_table1", "paper")
-    assert params["official_linear_epochs"] == 1000
+    assert params["official_linear_epochs"] == idaa["linear_epochs"]
     for dataset in params["datasets"]:
         cfg = config(params, dataset, "simclr", "idaa")
-        me, o = cfg.method, cfg.optim
-        assert (me.vae_width, me.vae_dim, me.vae_kl, me.vae_lr, me.vae_epochs, me.vae_batch_size) == \
-            (128, 512, 0.1, 5e-4, 300, 128)
-        assert (me.adv_eps, me.adv_alpha, me.adv_bn, me.adv_bn_momentum) == (0.1, 1.0, True, 0.01)
-        assert (o.optimizer, o.lr, o.weight_decay, o.lars) == ("adam", 3e-4, 0.0, False)
-        assert (cfg.train.epochs, cfg.data.batch_size, me.temperature, cfg.model.output_dim) == (300, 256, 0.5, 64)
-        assert cfg.model.proj_hidden_dim == 512  # Linear(512, 512) -> ReLU -> Linear(512, 64)
-        # "lr stays at 3e-4 for epochs 0-11, then follows a cosine" (A.6): CosineAnnealingLR stepped after epoch 10
-        assert (o.scheduler, o.cosine_delay_epochs) == ("delayed_cosine", 11)
-        assert cfg.eval.knn_monitor
-        assert (cfg.data.min_scale, cfg.data.brightness, cfg.data.hue, cfg.data.jitter_prob, cfg.data.gray_prob,
-                cfg.data.blur_prob) == (0.08, 0.8, 0.2, 0.8, 0.2, 0.0)
+        for part in ("vae", "adversarial", "simclr", "augmentation"):
+            check_official(f"{dataset} {part}", cfg, idaa[part])
     assert params["backbones"]["cifar10"] == "resnet18_cifar"
 
 
-def test_clae_plain_uel_paper_settings_match_spec_a11():
-    section = " ".join(spec_section("11").split())  # whitespace-insensitive quotes
-    assert "eps = 0.03, measured in the *normalised* input space" in section
-    assert "the same eps = 0.03 equals about 0.006 in [0, 1] units" in section
-    assert "(128-d, temperature 0.1)" in section and "SGD with lr 0.03, momentum 0.9 and wd 5e-4" in section
-    assert "for 301 epochs at batch 128" in section
+def test_clae_plain_uel_paper_settings_are_the_official_ones():
+    clae = official_hparams()["clae"]
     params = parameters("idaa_table1", "paper")
-    cfg = config(params, "cifar10", "simclr", "clae")
-    assert (cfg.method.adv_eps, cfg.method.clae_eps_space) == (0.006, "pixel")
+    check_official("cifar10 simclr clae", config(params, "cifar10", "simclr", "clae"), clae["adversarial"])
     for method in ("plain", "uel"):
-        cfg = config(params, "cifar10", method, "clae")
-        o = cfg.optim
-        assert (o.optimizer, o.lr, o.momentum, o.weight_decay, o.lars) == ("sgd", 0.03, 0.9, 5e-4, False)
-        assert "multiplied by 0.1 at epoch 120, 0.05 at 160 and 0.01 at 200" in section
-        assert (o.scheduler, o.lr_milestones, o.lr_factors) == ("step", (120, 160, 200), (0.1, 0.05, 0.01))
-        assert (cfg.method.temperature, cfg.model.output_dim, cfg.data.batch_size, cfg.train.epochs) == \
-            (0.1, 128, 128, 301)
-    assert config(params, "cifar10", "plain", "none").method.instance_bank == "batch"  # CLAE's released Plain
+        check_official(f"cifar10 {method} clae", config(params, "cifar10", method, "clae"), clae["plain_uel"])
+    # CLAE's released Plain
+    assert config(params, "cifar10", "plain", "none").method.instance_bank == clae["plain_instance_bank"]
 
 
 @pytest.mark.parametrize("scale", SCALES)

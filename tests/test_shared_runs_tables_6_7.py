@@ -1,6 +1,7 @@
 """Table 6's ADIOS and no-mask runs are Table 1's ResNet-18 runs (same run ids at every scale, so the run store
 trains them once), and Table 7's paper file holds the CLEVR values of the paper's Appendix E (Tables 9 and 12)
-with the rest taken from the official STL10 ResNet-18 scripts (spec §9.1), as its header says. Run configs are
+with the rest taken from the official STL10 ResNet-18 scripts (YugeTen/adios@21c6f23,
+`bash_files/training/stl10/resnet18/`, transcribed in `adios_nb/paper/official_hparams.yaml`), as its header says. Run configs are
 built as the notebooks build them, from the parameters cells (ci scale) updated by the parameter files."""
 import pytest
 
@@ -29,9 +30,9 @@ def test_table6_learned_and_unmasked_runs_are_table1_runs(scale):
 
 
 def stl10_resnet18_script(method: str) -> dict:
-    "The official STL10 ResNet-18 script's row of spec §9.1, as parsed by test_paper_params."
-    from test_paper_params import spec_rows
-    return spec_rows()[f"stl10/resnet18/{method}"]
+    "The official STL10 ResNet-18 script of `method` (bash_files/training/stl10/resnet18/), as transcribed."
+    from test_paper_params import official_scripts
+    return official_scripts()[f"stl10/resnet18/{method}"]
 
 
 # paper Appendix E, Table 12: encoder lr of the baseline and of +ADIOS; Table 9: 500 epochs, batch 128
@@ -39,7 +40,7 @@ PAPER_CLEVR_BASELINE_LR = {"simclr": 0.2, "simsiam": 0.7, "byol": 0.5}
 
 
 def test_table7_paper_file_holds_the_decided_clevr_hyperparameters():
-    from test_paper_params import PAPER_CLEVR, check_clevr, _number
+    from test_paper_params import PAPER_CLEVR, check_clevr, check_official
     params = parameters("table7", "paper")
     assert (params["dataset"], params["backbone"]) == ("clevr", "resnet18")
     assert params["methods"] == ["simclr", "simsiam", "byol"] and params["seeds"] == [0, 1, 2]
@@ -56,24 +57,14 @@ def test_table7_paper_file_holds_the_decided_clevr_hyperparameters():
         assert none.replace(**{"optim.lr": adios.optim.lr, "method.masking": "adios"}).run_id == adios.run_id, \
             f"{key}: the unmasked run differs from the ADIOS run by more than the encoder lr"
         # what the paper does not state comes from the official STL10 ResNet-18 script of the method
-        row = stl10_resnet18_script(method)
-        assert adios.optim.weight_decay == _number(row["wd"]), key
-        assert adios.method.mask_fbase == _number(row["fb"]) and adios.method.unet_norm == row["norm"], key
-        assert adios.method.num_blocks == int(row["nb"].split()[-1]) == 5, key
-        assert adios.method.alpha_entropy == _number(row["αE"]), key
-        out, proj, pred = row["out/proj/pred"].split("/")
-        assert (adios.model.output_dim, adios.model.proj_hidden_dim) == (int(out), int(proj)), key
-        if pred != "–":
-            assert adios.model.pred_hidden_dim == int(pred), key
-        if row["τ"] != "–":
-            assert adios.method.temperature == _number(row["τ"]), key
-        if method == "simsiam":
-            flags = row["SimSiam terms (sym/no/both)"].split("/")
-            assert [adios.method.simsiam_use_symmetry_mask, adios.method.simsiam_use_no_mask,
-                    adios.method.simsiam_use_both_mask] == [f == "T" for f in flags], key
+        script = stl10_resnet18_script(method)
+        check_official(key, adios, {field: value for field, value in script.items() if field.startswith((
+            "optim.weight_decay", "method.mask_fbase", "method.unet_norm", "method.num_blocks", "method.alpha_entropy",
+            "model.", "method.temperature", "method.simsiam_use_"))})
+        assert adios.method.num_blocks == 5, key
         if method == "byol":
             assert adios.optim.train_mask_epoch == 10, key
-        assert adios.img_size == 64, key  # CLEVR's size (spec §6)
+        assert adios.img_size == 64, key  # CLEVR's size (YugeTen/adios src/args/utils.py, IMG_SIZE_DATASET)
 
 
 def test_figure8_clevr_panel_is_table7s_simclr_adios_run():
