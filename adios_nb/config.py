@@ -85,7 +85,7 @@ DATASETS: dict[str, DatasetInfo] = {
     "inaturalist": DatasetInfo(96, None),
     "clevr": DatasetInfo(64, 24, multilabel=True, has_object_masks=True),
     "backgrounds": DatasetInfo(96, 9),
-    # IDAA's datasets (nbs/12_idaa.ipynb): miniImageNet (the CSV-split release, 84 px), ImageNet-1k, and the
+    # IDAA's datasets (nbs/13_idaa.ipynb): miniImageNet (the CSV-split release, 84 px), ImageNet-1k, and the
     # transfer targets torchvision can read (evaluated at the pre-training run's size)
     "miniimagenet": DatasetInfo(84, 100),
     "imagenet": DatasetInfo(224, 1000),
@@ -97,13 +97,13 @@ DATASETS: dict[str, DatasetInfo] = {
 BACKBONES = ("resnet18", "resnet18_cifar", "vit_tiny", "resnet50", "convnet")  # convnet: the small scale (06_models)
 FIXED_SIZE_DATASETS = ("stl10", "cifar10", "cifar100")  # real datasets whose images share one size (batched augmentation)
 METHODS = ("simclr", "simsiam", "byol", "plain", "uel", "vae")
-INSTANCE_METHODS = ("plain", "uel")  # instance discrimination (Wu et al. 2018) and UEL (Ye et al. 2019), 12_idaa
+INSTANCE_METHODS = ("plain", "uel")  # instance discrimination (Wu et al. 2018) and UEL (Ye et al. 2019), 13_idaa
 AUGMENTATIONS = ("none", "clae", "idaa")  # adversarial views: pixel-space FGSM (CLAE) or latent-space FGSM (IDAA)
 LEARNED_MASKINGS = ("adios", "adios_s")
-SEQUENTIAL_MASKINGS = ("sequential",)  # sequential adversarial masking (Sam et al. 2022), nbs/11_sequential.ipynb
+SEQUENTIAL_MASKINGS = ("sequential",)  # sequential adversarial masking (Sam et al. 2022), nbs/12_sequential.ipynb
 FIXED_MASKINGS = ("mae", "beit", "gt", "fgbg", "box", "shuffle")
 MASKINGS = ("none",) + LEARNED_MASKINGS + SEQUENTIAL_MASKINGS + FIXED_MASKINGS
-SCHEDULERS = ("warmup_cosine", "constant", "step", "delayed_cosine", "linear_decay")  # per-epoch lr schedules, 13_train
+SCHEDULERS = ("warmup_cosine", "constant", "step", "delayed_cosine", "linear_decay")  # per-epoch lr schedules, 14_train
 SEQUENTIAL_INPUTS = ("sum", "stack", "last")  # how the previous masks enter the sequential occluder
 GROUND_TRUTH_MASKINGS = ("gt", "fgbg", "box", "shuffle")  # need the dataset's object masks
 
@@ -164,7 +164,7 @@ class MethodConfig:
     mask_ratio: Optional[float] = None  # fixed random masks: None uses the scheme's default (MAE 0.75, BEiT 0.3)
     mask_protocol: str = "corrected"  # fixed schemes: "corrected" or "paper" (the official BEiT/box/shuffle quirks)
     minmax: str = "alternating"  # ADIOS players: "alternating" (the paper) | "fused" (one pass; see 10_methods)
-    # sequential masking (masking="sequential", N = n_masks; decisions in nbs/11_sequential.ipynb)
+    # sequential masking (masking="sequential", N = n_masks; decisions in nbs/12_sequential.ipynb)
     seq_budget: float = 0.25  # b: the fraction of the image each mask should cover
     seq_alpha_budget: float = 1.0  # weight of the budget term (the paper gives none: 1)
     seq_alpha_overlap: float = 1e-4
@@ -174,7 +174,7 @@ class MethodConfig:
     seq_penalty_reduction: str = "sum"  # overlap and consistency per image: "sum" over pixels | "mean"
     seq_slot_reduction: str = "mean"  # the N masks' terms: "mean" (the paper) | "sum" (as ADIOS here)
     seq_use_sparsity: bool = False  # also subtract alpha_sparsity x the ADIOS sin penalty
-    # adversarial augmentation (IDAA, Yang et al. 2022; CLAE, Ho & Vasconcelos 2020; nbs/12_idaa.ipynb)
+    # adversarial augmentation (IDAA, Yang et al. 2022; CLAE, Ho & Vasconcelos 2020; nbs/13_idaa.ipynb)
     augmentation: str = "none"  # "none" | "clae" (FGSM on the pixels) | "idaa" (FGSM on the VAE latent)
     adv_eps: Optional[float] = None  # None: 0.1 for IDAA (latent units), 0.03 for CLAE (see clae_eps_space)
     adv_alpha: float = 1.0  # weight of L_SSL(x_i, x'_i)

@@ -2,6 +2,7 @@
 importing another module's underscore names. Both read the imports of `adios_nb/*.py` with `ast`, including the
 imports inside functions."""
 import ast
+import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,3 +91,23 @@ def test_no_module_imports_another_modules_private_names():
                for target, name in package_imports(module)
                if name and name.startswith("_") and name != "__version__" and target != module]
     assert not private, "private names imported across modules (make them public and documented):\n" + "\n".join(private)
+
+
+def notebook_numbers() -> dict:
+    "module -> the number of the notebook it is exported from (`nbs/NN_name.ipynb` with `#| default_exp name`)."
+    numbers = {}
+    for path in (ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"):
+        first = "".join(json.loads(path.read_text())["cells"][0]["source"])
+        if first.startswith("#| default_exp "):
+            numbers[first.split()[-1]] = int(path.name[:2])
+    return numbers
+
+
+def test_notebooks_are_numbered_in_import_order():
+    "A module imports only modules whose notebooks come before its own (DESIGN's data-flow order)."
+    numbers = notebook_numbers()
+    assert set(numbers) == set(MODULES) - {"__init__"}, "every module has a numbered notebook"
+    late = [f"{module} ({numbers[module]:02d}) imports {target} ({numbers[target]:02d})"
+            for module, targets in import_graph().items() if module != "__init__"
+            for target in targets if target != "__init__" and numbers[target] >= numbers[module]]
+    assert not late, "renumber the notebooks so that imports point upwards:\n" + "\n".join(late)

@@ -1,4 +1,4 @@
-"""Sequential adversarial masking (nbs/11_sequential.ipynb) through the training engine: a SIGKILLed run resumes to
+"""Sequential adversarial masking (nbs/12_sequential.ipynb) through the training engine: a SIGKILLed run resumes to
 the same final weights and metrics, bit for bit (CPU); two processes under torchrun take the same step as one;
 and the Pascal VOC 2012 loader reads tiny files written in the release format."""
 import importlib.util
