@@ -5,8 +5,10 @@
 # %% ../nbs/03_datasets.ipynb #45cfb03f
 from __future__ import annotations
 
+import codecs
 import csv
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple, Optional
 
@@ -19,9 +21,10 @@ from .config import data_dir
 from .synthetic import BG_VARIANTS, MAX_OBJECTS, SyntheticData
 
 # %% auto #0
-__all__ = ['LAYOUTS', 'IMAGENET100_CLASSES', 'RawSample', 'read_image', 'SyntheticSource', 'ConcatSource', 'STL10Binary',
-           'CIFARPickle', 'ImageFolderSource', 'imagenet100', 'backgrounds_challenge_folder', 'Flowers102Mat',
-           'MiniImageNetCSV', 'imagenet', 'TorchvisionSource', 'transfer_target', 'INaturalistSource', 'ClevrADIOS']
+__all__ = ['LAYOUTS', 'IMAGENET100_CLASSES', 'RawSample', 'UnreadableImageError', 'read_image', 'SyntheticSource', 'ConcatSource',
+           'STL10Binary', 'CIFARPickle', 'CIFARUnpickler', 'UnsafePickleError', 'load_cifar_batch', 'ImageFolderSource',
+           'imagenet100', 'backgrounds_challenge_folder', 'Flowers102Mat', 'MiniImageNetCSV', 'imagenet',
+           'TorchvisionSource', 'transfer_target', 'INaturalistSource', 'ClevrADIOS']
 
 # %% ../nbs/03_datasets.ipynb #6d9b7653
 class RawSample(NamedTuple):
@@ -76,10 +79,23 @@ def _require(dataset: str, *paths) -> None:
                 f"that holds them; see data/README.md.")
 
 
+class UnreadableImageError(OSError):
+    "An image file that PIL cannot decode (truncated, damaged, or not an image); the message names the file."
+
+
 def read_image(path) -> torch.Tensor:
-    "An image file (JPEG, PNG, any mode) as a (3, H, W) uint8 RGB tensor, decoded by PIL."
-    with Image.open(path) as image:
-        return torch.from_numpy(np.array(image.convert("RGB"))).permute(2, 0, 1).contiguous()
+    """An image file (JPEG, PNG, any mode) as a (3, H, W) uint8 RGB tensor, decoded by PIL. A file that cannot
+    be decoded raises `UnreadableImageError` naming it (a missing file stays a `FileNotFoundError`)."""
+    try:
+        with Image.open(path) as image:
+            return torch.from_numpy(np.array(image.convert("RGB"))).permute(2, 0, 1).contiguous()
+    except FileNotFoundError:
+        raise
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise UnreadableImageError(
+            f"{path}: cannot read this image ({type(error).__name__}: {error}). The file is truncated, damaged or "
+            f"not an image: replace or delete it. To find every such file before training, run "
+            f"`python -m adios_nb.data --verify DATASET --root ROOT`.") from error
 
 # %% ../nbs/03_datasets.ipynb #98586172
 class SyntheticSource(Dataset):
@@ -118,6 +134,19 @@ class STL10Binary(Dataset):
     "STL10 from its binary release; `split` in 'train', 'test', 'unlabeled', 'train+unlabeled'."
 
     SPLITS = ("train", "test", "unlabeled", "train+unlabeled")
+    IMAGE_BYTES = 3 * 96 * 96
+    REPAIR = "Extract the file again from stl10_binary.tar.gz."
+
+    @classmethod
+    def count_images(cls, path) -> int:
+        "The number of 96x96x3 images in the binary file `path`, refusing a file that holds a partial image."
+        size = Path(path).stat().st_size
+        whole, left = divmod(size, cls.IMAGE_BYTES)
+        if left or not size:
+            raise ValueError(f"stl10: {path} holds {size:,} bytes, not a whole number of 96x96x3 images "
+                             f"({cls.IMAGE_BYTES:,} bytes each): {whole:,} images and {left:,} bytes left over. "
+                             f"The file is truncated or damaged. {cls.REPAIR}")
+        return whole
 
     def __init__(self, root=None, split: str = "train"):
         if split not in self.SPLITS:
@@ -127,13 +156,19 @@ class STL10Binary(Dataset):
         for part in split.split("+"):
             x_path = folder / f"{part}_X.bin"
             _require("stl10", x_path) if part == "unlabeled" else _require("stl10", x_path, folder / f"{part}_y.bin")
-            n_images = x_path.stat().st_size // (3 * 96 * 96)
+            n_images = self.count_images(x_path)
             if part == "unlabeled":
                 labels = np.full(n_images, -1, dtype=np.int64)
             else:
-                labels = np.fromfile(folder / f"{part}_y.bin", dtype=np.uint8).astype(np.int64) - 1
+                y_path = folder / f"{part}_y.bin"
+                labels = np.fromfile(y_path, dtype=np.uint8).astype(np.int64) - 1
                 if len(labels) != n_images:
-                    raise ValueError(f"stl10: {part}_y.bin has {len(labels)} labels for {n_images} images.")
+                    raise ValueError(f"stl10: {y_path} holds {len(labels)} labels but {x_path} holds {n_images} "
+                                     f"images: one of the two files is truncated or from another split. "
+                                     f"{self.REPAIR}")
+                if len(labels) and not (0 <= labels.min() and labels.max() <= 9):
+                    raise ValueError(f"stl10: {y_path} holds labels outside 1-10 (found {labels.min() + 1} to "
+                                     f"{labels.max() + 1}): it is not an STL10 label file. {self.REPAIR}")
             self.paths.append(x_path), self.labels.append(labels)
         self.offsets = np.cumsum([0] + [len(y) for y in self.labels])
         self._images = None  # memory maps, opened lazily in each process (never pickled)
@@ -172,10 +207,9 @@ class CIFARPickle(Dataset):
         _require(name, *(folder / f for f in files))
         images, labels = [], []
         for file in files:
-            with open(folder / file, "rb") as handle:
-                entry = pickle.load(handle, encoding="latin1")
-            images.append(np.asarray(entry["data"], dtype=np.uint8).reshape(-1, 3, 32, 32))
-            labels.extend(entry[label_key])
+            data, batch_labels = load_cifar_batch(folder / file, name, label_key)
+            images.append(data.reshape(-1, 3, 32, 32))
+            labels.extend(batch_labels)
         self.images = torch.from_numpy(np.concatenate(images))
         self.labels = torch.tensor(labels, dtype=torch.long)
 
@@ -184,6 +218,97 @@ class CIFARPickle(Dataset):
 
     def __getitem__(self, index: int) -> RawSample:
         return RawSample(self.images[index], int(self.labels[index]))
+
+# %% ../nbs/03_datasets.ipynb #932fff89
+def _latin1_encode(text, encoding="latin1"):
+    "`_codecs.encode` as protocol-2 pickles of numpy arrays use it (bytes written as latin-1 text), latin-1 only."
+    if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
+        raise pickle.UnpicklingError(f"_codecs.encode({type(text).__name__}, {encoding!r}) is not a latin-1 bytes "
+                                     f"literal")
+    return codecs.encode(text, "latin1")
+
+
+def _plain_dtype(*args):
+    "numpy.dtype, refusing object dtypes (an object array could hold anything)."
+    dtype = np.dtype(*args)
+    if dtype.hasobject:
+        raise pickle.UnpicklingError(f"object dtype {dtype} refused")
+    return dtype
+
+
+def _numpy_attr(module: str, name: str):
+    "The numpy function `module.name` of this numpy (numpy 2 moved numpy.core to numpy._core)."
+    import importlib
+    core = "numpy._core" if hasattr(np, "_core") else "numpy.core"
+    return getattr(importlib.import_module(module.replace("numpy.core", core).replace("numpy._core", core)), name)
+
+
+class CIFARUnpickler(pickle.Unpickler):
+    """Unpickles a CIFAR batch file building only what those files hold: dicts, lists, strings, bytes, ints and
+    numpy arrays. Any other global a pickle asks for (`os.system`, `builtins.eval`, a class...) is refused before
+    it is called, with an error naming the file and the global."""
+
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+               ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
+               ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}
+
+    def __init__(self, file, path, **kwargs):
+        super().__init__(file, **kwargs)
+        self.path = path
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in self.ALLOWED:
+            raise UnsafePickleError(
+                f"{self.path}: refused to load the global {module}.{name}: a CIFAR batch file holds only dicts, "
+                f"lists, strings and numpy arrays, so this file is not a CIFAR release file and may run code if "
+                f"unpickled. Nothing was executed. Delete it and extract the file again from the official archive.")
+        if (module, name) == ("_codecs", "encode"):
+            return _latin1_encode
+        if name == "dtype":
+            return _plain_dtype
+        if name == "ndarray":
+            return np.ndarray
+        return _numpy_attr(module, name)
+
+
+class UnsafePickleError(pickle.UnpicklingError):
+    "A pickle that asks for a global outside CIFARUnpickler.ALLOWED (it could run code); names the file."
+
+
+def load_cifar_batch(path, dataset: str = "cifar10", label_key: str = "labels"):
+    """`(data, labels)` of one CIFAR batch file: data a (N, 3072) uint8 array, labels a list of N ints. Read with
+    `CIFARUnpickler`; a file that is not a CIFAR pickle raises an error naming it."""
+    path = Path(path)
+    repair = (f"Extract it again from {'cifar-10-python.tar.gz' if dataset == 'cifar10' else 'cifar-100-python.tar.gz'}"
+              f" (expected layout: {LAYOUTS[dataset]}).")
+    try:
+        with open(path, "rb") as handle:
+            entry = CIFARUnpickler(handle, path, encoding="latin1").load()
+    except UnsafePickleError:
+        raise
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError,
+            UnicodeDecodeError, MemoryError, OverflowError) as error:
+        raise ValueError(f"{dataset}: {path} is not a CIFAR pickle (unpickling failed: {type(error).__name__}: "
+                         f"{error}). The file is truncated or damaged. {repair}") from error
+    if not isinstance(entry, dict):
+        raise ValueError(f"{dataset}: {path} is not a CIFAR pickle: it holds a {type(entry).__name__}, not a dict. "
+                         f"{repair}")
+    entry = {key.decode("latin1") if isinstance(key, bytes) else key: value for key, value in entry.items()}
+    missing = [key for key in ("data", label_key) if key not in entry]
+    if missing:
+        raise ValueError(f"{dataset}: {path} is not a CIFAR pickle: it has no {missing[0]!r} entry (keys: "
+                         f"{', '.join(map(str, entry))}). {repair}")
+    data, labels = entry["data"], entry[label_key]
+    if not (isinstance(data, np.ndarray) and data.dtype == np.uint8 and data.ndim == 2 and data.shape[1] == 3072):
+        shape = getattr(data, "shape", None)
+        raise ValueError(f"{dataset}: {path} is not a CIFAR pickle: 'data' must be a (N, 3072) uint8 array, found "
+                         f"{type(data).__name__} {getattr(data, 'dtype', '')} of shape {shape}. {repair}")
+    labels = list(labels) if isinstance(labels, (list, tuple, np.ndarray)) else None
+    if labels is None or len(labels) != len(data) or not all(isinstance(y, (int, np.integer)) for y in labels):
+        raise ValueError(f"{dataset}: {path} is not a CIFAR pickle: {label_key!r} must list one int label per image "
+                         f"({len(data)} images). {repair}")
+    return data, [int(y) for y in labels]
+
 
 # %% ../nbs/03_datasets.ipynb #a477a6b7
 from torchvision.datasets import ImageFolder, INaturalist
@@ -271,12 +396,23 @@ class Flowers102Mat(Dataset):
     def __init__(self, root=None, split: str = "train"):
         if split not in self.SET_KEYS:
             raise ValueError(f"Flowers102 split {split!r} is not accepted. Accepted: {', '.join(self.SET_KEYS)}.")
-        from scipy.io import loadmat
         self.folder = _root(root) / "flowers-102"
         _require("flowers102", self.folder / "imagelabels.mat", self.folder / "setid.mat", self.folder / "jpg")
-        labels = loadmat(self.folder / "imagelabels.mat")["labels"].ravel().astype(np.int64) - 1
-        self.ids = loadmat(self.folder / "setid.mat")[self.SET_KEYS[split]].ravel().astype(np.int64)
+        labels = self._read_mat(self.folder / "imagelabels.mat", "labels") - 1
+        self.ids = self._read_mat(self.folder / "setid.mat", self.SET_KEYS[split])
         self.labels = labels[self.ids - 1]
+
+    @staticmethod
+    def _read_mat(path, key: str) -> np.ndarray:
+        "The integer vector `key` of the MATLAB file `path` (scipy.io.loadmat reads arrays only: no code runs)."
+        from scipy.io import loadmat
+        try:
+            return np.asarray(loadmat(path)[key]).ravel().astype(np.int64)
+        except KeyError:
+            raise ValueError(f"flowers102: {path} has no {key!r} array. Expected layout: {LAYOUTS['flowers102']}.") from None
+        except Exception as error:  # scipy raises MatReadError, ValueError, TypeError... on a damaged file
+            raise ValueError(f"flowers102: {path} is not a readable MATLAB file ({type(error).__name__}: {error}). "
+                             f"Download it again; expected layout: {LAYOUTS['flowers102']}.") from error
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -312,3 +312,103 @@ def test_sources_pickle_small(tmp_path):
         assert torch.equal(pickle.loads(pickle.dumps(source))[0].image, source[0].image)
     loader = build_pretrain_data(_cfg("stl10", tmp_path))
     assert pickle.loads(pickle.dumps(loader.dataset))[(0, 0)]["views"][0].shape == (3, 96, 96)
+
+
+# ---------------------------------------------------------------------------------------------- untrusted and damaged files
+class _RunsAShellCommand:
+    "Pickles as a call of os.system: what a crafted CIFAR batch file can hold."
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_cifar_pickle_refuses_code(tmp_path):
+    _write_cifar(tmp_path, np.random.default_rng(5))
+    marker = tmp_path / "marker"
+    batch = tmp_path / "cifar-10-batches-py" / "data_batch_1"
+    with open(batch, "wb") as handle:
+        pickle.dump({b"data": _RunsAShellCommand(marker), b"labels": [0]}, handle, protocol=2)
+    with pytest.raises(pickle.UnpicklingError, match=r"data_batch_1: refused to load the global (posix|os|nt)\.system"):
+        CIFARPickle(tmp_path, "cifar10", train=True)
+    assert not marker.exists()
+    with open(batch, "wb") as handle:  # the global hidden in a protocol-4 pickle (STACK_GLOBAL) is refused too
+        pickle.dump([_RunsAShellCommand(marker)], handle, protocol=4)
+    with pytest.raises(pickle.UnpicklingError, match="refused to load the global"):
+        CIFARPickle(tmp_path, "cifar10", train=True)
+    assert not marker.exists()
+
+
+def test_cifar_pickle_reads_the_released_format(tmp_path):
+    "Python-2 style files: bytes keys, protocol 2 (numpy bytes through _codecs.encode), and later protocols."
+    rng = np.random.default_rng(6)
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    for protocol in (2, 3, 4, 5):
+        data = {}
+        for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+            data[name] = rng.integers(0, 256, (3, 3072), dtype=np.uint8)
+            entry = {b"batch_label": b"training batch 1 of 5", b"labels": [3, 0, 9], b"data": data[name],
+                     b"filenames": [b"a.png", b"b.png", b"c.png"]}
+            with open(folder / name, "wb") as handle:
+                pickle.dump(entry, handle, protocol=protocol)
+        train = CIFARPickle(tmp_path, "cifar10", train=True)
+        assert len(train) == 15 and [train[i].target for i in range(3)] == [3, 0, 9]
+        assert np.array_equal(train[4].image.numpy().reshape(-1), data["data_batch_2"][1])
+    folder100 = tmp_path / "cifar-100-python"
+    folder100.mkdir()
+    for name in ("train", "test"):
+        entry = {b"data": rng.integers(0, 256, (2, 3072), dtype=np.uint8), b"fine_labels": [42, 7],
+                 b"coarse_labels": [1, 2], b"filenames": [b"x.png", b"y.png"], b"batch_label": b"x"}
+        with open(folder100 / name, "wb") as handle:
+            pickle.dump(entry, handle, protocol=2)
+    assert CIFARPickle(tmp_path, "cifar100", train=False)[0].target == 42
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"this is not a pickle", "data_batch_3 is not a CIFAR pickle"),
+    (None, "data_batch_3 is not a CIFAR pickle"),  # truncated
+    (pickle.dumps({"labels": [1]}), "data_batch_3 is not a CIFAR pickle: it has no 'data' entry"),
+    (pickle.dumps({"data": np.zeros((2, 100), np.uint8), "labels": [1, 2]}), r"must be a \(N, 3072\) uint8 array"),
+    (pickle.dumps({"data": np.zeros((2, 3072), np.uint8), "labels": [1]}), "one int label per image"),
+])
+def test_damaged_cifar_file_is_named(tmp_path, content, expected):
+    _write_cifar(tmp_path, np.random.default_rng(7))
+    batch = tmp_path / "cifar-10-batches-py" / "data_batch_3"
+    batch.write_bytes(batch.read_bytes()[:100] if content is None else content)
+    with pytest.raises(ValueError, match=expected):
+        CIFARPickle(tmp_path, "cifar10", train=True)
+
+
+@pytest.mark.parametrize("split, file, cut, expected", [
+    ("train+unlabeled", "unlabeled_X.bin", 1000, r"unlabeled_X.bin holds 109,592 bytes, not a whole number of "
+                                                 r"96x96x3 images \(27,648 bytes each\): 3 images and 26,648 bytes"),
+    ("train", "train_X.bin", 27648, r"train_y.bin holds 3 labels but .*train_X.bin holds 2 images"),
+    ("test", "test_X.bin", 5, "test_X.bin holds 55,291 bytes, not a whole number"),
+    ("test", "test_y.bin", 1, r"test_y.bin holds 1 labels but .*test_X.bin holds 2 images"),
+])
+def test_truncated_stl10_file_is_named(tmp_path, split, file, cut, expected):
+    _write_stl10(tmp_path, np.random.default_rng(8))
+    path = tmp_path / "stl10_binary" / file
+    path.write_bytes(path.read_bytes()[:-cut])
+    with pytest.raises(ValueError, match=expected):
+        STL10Binary(tmp_path, split)
+
+
+def test_stl10_label_file_out_of_range(tmp_path):
+    _write_stl10(tmp_path, np.random.default_rng(9))
+    np.array([1, 11, 3], dtype=np.uint8).tofile(tmp_path / "stl10_binary" / "train_y.bin")
+    with pytest.raises(ValueError, match="train_y.bin holds labels outside 1-10"):
+        STL10Binary(tmp_path, "train")
+
+
+def test_damaged_mat_file_is_named(tmp_path):
+    folder = tmp_path / "flowers-102"
+    (folder / "jpg").mkdir(parents=True)
+    (folder / "imagelabels.mat").write_bytes(b"garbage, not MATLAB")
+    savemat(folder / "setid.mat", {"trnid": np.array([[1]]), "valid": np.array([[1]]), "tstid": np.array([[1]])})
+    with pytest.raises(ValueError, match="imagelabels.mat is not a readable MATLAB file"):
+        Flowers102Mat(tmp_path, "train")
