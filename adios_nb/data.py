@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 import random
+from pathlib import Path
 
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler, default_collate
 from torchvision import tv_tensors
 
-from .config import DATASETS, ConfigError
+from .config import DATASETS, ConfigError, data_dir
 from .synthetic import (BG_VARIANTS, MAX_OBJECTS, SINGLE_OBJECT_DATASETS, SYNTHETIC_SPLITS, SyntheticData, backgrounds_challenge,
                                 derive_seed, make_synthetic)
 from .datasets import (CIFARPickle, ClevrADIOS, ConcatSource, Flowers102Mat, INaturalistSource,
@@ -26,9 +27,9 @@ from .augment import (BatchedViewAugmentation, augmentation_kwargs, eval_transfo
 __all__ = ['TwoViewDataset', 'EpochBatchSampler', 'set_epoch', 'object_mask_slots', 'ImageBatchDataset', 'BatchedTwoViewCollate',
            'mask_slots', 'pretrain_source', 'build_pretrain_data', 'EvalDataset', 'eval_sources', 'build_eval_data',
            'build_robustness_data', 'capture_rng_state', 'restore_rng_state', 'seed_everything', 'epoch_seed',
-           'GENERATOR_VERSION', 'SHAPE_NAMES', 'TEXTURE_NAMES', 'SYNTHETIC_SPLITS', 'SYNTHETIC_N_CLASSES',
-           'SPURIOUS_CORRELATION', 'MAX_OBJECTS', 'CLEVR_COLOURS', 'CLEVR_RGB', 'BG_VARIANTS', 'LAYOUTS',
-           'IMAGENET100_CLASSES', 'IMAGENET_NORM', 'SYNTHETIC_NORM', 'NORMALIZATION', 'EVAL_NORMALIZATION',
+           'verify_dataset', 'main', 'GENERATOR_VERSION', 'SHAPE_NAMES', 'TEXTURE_NAMES', 'SYNTHETIC_SPLITS',
+           'SYNTHETIC_N_CLASSES', 'SPURIOUS_CORRELATION', 'MAX_OBJECTS', 'CLEVR_COLOURS', 'CLEVR_RGB', 'BG_VARIANTS',
+           'LAYOUTS', 'IMAGENET100_CLASSES', 'IMAGENET_NORM', 'SYNTHETIC_NORM', 'NORMALIZATION', 'EVAL_NORMALIZATION',
            'COLOURLESS', 'BLUR_KERNEL', 'PHOTO_DATASETS', 'derive_seed', 'hsv_to_rgb', 'shape_inside', 'texture_field',
            'SceneSpec', 'render', 'SyntheticData', 'generate_synthetic', 'synthetic_cache_path', 'make_synthetic',
            'tiled_background', 'backgrounds_challenge', 'RawSample', 'read_image', 'SyntheticSource', 'ConcatSource',
@@ -334,6 +335,81 @@ def seed_everything(seed: int) -> None:
 def epoch_seed(seed: int, epoch: int, rank: int = 0) -> int:
     "The seed of the global RNGs at the start of `epoch` on process `rank` (a 32-bit hash of the three)."
     return int(np.random.SeedSequence([seed, epoch, rank]).generate_state(1)[0])
+
+# %% ../nbs/05_data.ipynb #c32833a9
+def verify_dataset(name: str, root=None, workers: int = 4, out=None) -> int:
+    "Decode every image file of dataset `name` under `root`; print the unreadable ones to `out`; 0 if none, else 1."
+    import sys
+    from types import SimpleNamespace
+    from adios_nb.datasets import image_files, unreadable_images
+    out = out or sys.stdout
+    if name not in DATASETS:
+        raise ConfigError(f"--verify {name!r}: unknown dataset. Accepted: {', '.join(DATASETS)}.")
+    if name in SYNTHETIC_SPLITS:
+        print(f"{name}: synthetic, generated in memory: no files to check.", file=out)
+        return 0
+    cfg = SimpleNamespace(data=SimpleNamespace(dataset=name, root=root))
+    makers = {"pre-training": lambda: pretrain_source(cfg)}
+    makers.update({split: (lambda s=split: eval_sources(cfg)[s]) for split in ("train", "val", "test")})
+    if name == "backgrounds":
+        base = Path(root) if root is not None else data_dir()
+        makers.update({f"variant {v}": (lambda v=v: backgrounds_challenge_folder(root, v, "val"))
+                       for v in BG_VARIANTS if (base / "bg_challenge" / v / "val").exists()})
+    failures, paths, per_item = 0, [], []
+    for label, make in makers.items():
+        try:
+            source = make()
+        except (KeyError, ConfigError):
+            continue  # no such split (or no pre-training data) for this dataset
+        except (OSError, ValueError) as error:
+            print(f"BAD {name} {label}: {error}", file=out)
+            failures += 1
+            continue
+        files = image_files(source)
+        if files is None:
+            per_item.append(source)
+        else:
+            paths += files
+    bad = unreadable_images(paths, workers)
+    for source in per_item:  # sources that cannot list their files: read every item
+        for index in range(len(source)):
+            try:
+                source[index]
+            except OSError as error:
+                bad.append((getattr(error, "filename", None) or f"item {index}", str(error)))
+    for path, reason in bad:
+        print(f"BAD {path}: {reason}", file=out)
+    checked = len(set(paths))
+    if failures or bad:
+        print(f"{name}: {len(bad)} unreadable image file(s) of {checked} checked, {failures} source(s) that could "
+              f"not be opened. Replace or delete the files named above.", file=out)
+        return 1
+    print(f"{name}: all {checked} image files decode.", file=out)
+    return 0
+
+
+def main(argv=None) -> int:
+    "Entry point of `python -m adios_nb.data --verify DATASET [--root PATH] [--workers N]`."
+    import argparse
+    import sys
+    parser = argparse.ArgumentParser(prog="python -m adios_nb.data",
+                                     description="Check that every image file of a dataset decodes, before training.")
+    parser.add_argument("--verify", metavar="DATASET", required=True, help=f"one of {', '.join(DATASETS)}")
+    parser.add_argument("--root", default=None, help="the data folder (default: data.root's default, $ADIOS_NB_DATA)")
+    parser.add_argument("--workers", type=int, default=4, help="decoding threads (default 4)")
+    args = parser.parse_args(argv)
+    try:
+        return verify_dataset(args.verify, args.root, args.workers)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+# %% ../nbs/05_data.ipynb #a56d541c
+if __name__ == "__main__" and "__file__" in globals():
+    import sys
+    sys.exit(main())
+
 
 # %% ../nbs/05_data.ipynb #17047721
 from .synthetic import (CLEVR_COLOURS, CLEVR_RGB, GENERATOR_VERSION, SHAPE_NAMES, SPURIOUS_CORRELATION,

@@ -24,7 +24,8 @@ from .synthetic import BG_VARIANTS, MAX_OBJECTS, SyntheticData
 __all__ = ['LAYOUTS', 'IMAGENET100_CLASSES', 'RawSample', 'UnreadableImageError', 'read_image', 'SyntheticSource', 'ConcatSource',
            'STL10Binary', 'CIFARPickle', 'CIFARUnpickler', 'UnsafePickleError', 'load_cifar_batch', 'ImageFolderSource',
            'imagenet100', 'backgrounds_challenge_folder', 'Flowers102Mat', 'MiniImageNetCSV', 'imagenet',
-           'TorchvisionSource', 'transfer_target', 'INaturalistSource', 'ClevrADIOS']
+           'TorchvisionSource', 'transfer_target', 'INaturalistSource', 'ClevrADIOS', 'image_files', 'check_image',
+           'unreadable_images']
 
 # %% ../nbs/03_datasets.ipynb #6d9b7653
 class RawSample(NamedTuple):
@@ -579,3 +580,46 @@ class ClevrADIOS(Dataset):
                 mask = read_image(path)[0] > 127
                 segmentation[mask] = k
         return RawSample(image, self.labels(index), segmentation)
+
+# %% ../nbs/03_datasets.ipynb #a749b060
+def image_files(source) -> Optional[list]:
+    """The image files `source` reads (masks included), [] for sources with none (STL10, CIFAR: checked at
+    load; synthetic data), None when they cannot be listed (a torchvision dataset: check by reading each item)."""
+    if isinstance(source, ConcatSource):
+        parts = [image_files(s) for s in source.sources]
+        return None if any(p is None for p in parts) else [path for part in parts for path in part]
+    if isinstance(source, ImageFolderSource):
+        return [Path(path) for path, _ in source.folder.samples]
+    if isinstance(source, Flowers102Mat):
+        return [source.folder / "jpg" / f"image_{i:05d}.jpg" for i in source.ids]
+    if isinstance(source, MiniImageNetCSV):
+        return [source.folder / "images" / name for name in source.files]
+    if isinstance(source, INaturalistSource):
+        root = Path(source.dataset.root)
+        return [root / source.dataset.all_categories[c] / name for c, name in source.dataset.index]
+    if isinstance(source, ClevrADIOS):
+        ids = [int(i) for i in source.indices]
+        masks = [source.folder / "masks" / f"{i}_{k}.png" for i in ids for k in range(1, MAX_OBJECTS + 1)]
+        return [source.folder / "images" / f"{i}.png" for i in ids] + (masks if source.load_masks else [])
+    if isinstance(source, (STL10Binary, CIFARPickle, SyntheticSource)):
+        return []
+    return None
+
+
+def check_image(path) -> Optional[str]:
+    "None when the image file `path` decodes completely, else the reason it does not (as `read_image` reports it)."
+    try:
+        with Image.open(path) as image:
+            image.load()  # a full decode: Image.verify() does not see a truncated JPEG
+        return None
+    except Exception as error:  # noqa: BLE001 - any failure to decode is what we report
+        return f"{type(error).__name__}: {error}"
+
+
+def unreadable_images(paths, workers: int = 4) -> list:
+    "`(path, reason)` for every file of `paths` that does not decode, in the order of `paths`."
+    paths = list(dict.fromkeys(Path(p) for p in paths))
+    with ThreadPoolExecutor(max(1, workers)) as pool:  # PIL decodes outside the GIL
+        reasons = list(pool.map(check_image, paths, chunksize=64))
+    return [(path, reason) for path, reason in zip(paths, reasons) if reason is not None]
+

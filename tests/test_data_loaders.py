@@ -412,3 +412,27 @@ def test_damaged_mat_file_is_named(tmp_path):
     savemat(folder / "setid.mat", {"trnid": np.array([[1]]), "valid": np.array([[1]]), "tstid": np.array([[1]])})
     with pytest.raises(ValueError, match="imagelabels.mat is not a readable MATLAB file"):
         Flowers102Mat(tmp_path, "train")
+
+
+def test_verify_names_a_truncated_jpeg_and_exits_1(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    rng = np.random.default_rng(10)
+    for split in ("train", "val"):
+        for k in range(2):
+            _save_image(tmp_path / "bg_challenge" / "original" / split / "00_dog" / f"{k}.JPEG", rng)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "adios_nb.data", "--verify", "backgrounds", "--root", str(tmp_path)]
+    good = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "all 4 image files decode" in good.stdout
+    bad = tmp_path / "bg_challenge" / "original" / "train" / "00_dog" / "1.JPEG"
+    bad.write_bytes(bad.read_bytes()[:120])
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"BAD {bad}:" in result.stdout and "0.JPEG" not in result.stdout
+    source = backgrounds_challenge_folder(tmp_path, "original", "train")
+    with pytest.raises(OSError, match=r"1.JPEG: cannot read this image .*--verify"):
+        source[1]
