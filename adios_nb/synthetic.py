@@ -350,24 +350,27 @@ def _grey_levels(gen, n) -> torch.Tensor:
     return value[:, None].expand(n, 3).clone()
 
 
+def _labels_and_families(gen, n: int, split: str):
+    """Single-object data: the class of each image and its background family, forced to the class with probability
+    SPURIOUS_CORRELATION in `train` and `unlabeled` (the spurious cue), independent of it in `test`."""
+    labels = torch.randint(0, 10, (n,), generator=gen)
+    forced = torch.rand(n, generator=gen) < SPURIOUS_CORRELATION
+    families = torch.randint(0, len(TEXTURE_NAMES), (n,), generator=gen)
+    if split in ("train", "unlabeled"):
+        families = torch.where(forced, labels, families)
+    return labels, families
+
+
 def _describe(name: str, split: str, n: int, size: int, gen: torch.Generator):
     "The SceneSpec of a split, its labels (before rendering) and extra metadata."
     meta = {}
     if name == "shapes":
-        labels = torch.randint(0, 10, (n,), generator=gen)
-        forced = torch.rand(n, generator=gen) < SPURIOUS_CORRELATION
-        families = torch.randint(0, len(TEXTURE_NAMES), (n,), generator=gen)
-        if split in ("train", "unlabeled"):
-            families = torch.where(forced, labels, families)
+        labels, families = _labels_and_families(gen, n, split)
         background = _draw_background_params(gen, n, families)
         objects = _single_object(gen, n, size, labels, _object_colours(gen, n))
         return SceneSpec(background, objects, _clutter(gen, n, size, objects)), labels, meta
     if name == "silhouettes":
-        labels = torch.randint(0, 10, (n,), generator=gen)
-        forced = torch.rand(n, generator=gen) < SPURIOUS_CORRELATION
-        families = torch.randint(0, len(TEXTURE_NAMES), (n,), generator=gen)
-        if split in ("train", "unlabeled"):
-            families = torch.where(forced, labels, families)
+        labels, families = _labels_and_families(gen, n, split)
         background = _calm_background(gen, _draw_background_params(gen, n, families, SILHOUETTE_BG_SATURATION))
         objects = _single_object(gen, n, size, labels, _grey_levels(gen, n), radius_range=SILHOUETTE_RADIUS)
         return SceneSpec(background, objects, _no_clutter(n)), labels, meta
