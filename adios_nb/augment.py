@@ -123,17 +123,18 @@ class BatchedViewAugmentation(nn.Module):
         self.register_buffer("mean", torch.tensor(normalization[0]).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(normalization[1]).view(1, 3, 1, 1))
 
-    def crop(self, images: torch.Tensor, masks: torch.Tensor):
+    def crop(self, images: torch.Tensor, masks: torch.Tensor | None):
         """torchvision's `RandomResizedCrop` image by image: its own box sampling (`get_params`), then a bicubic,
-        antialiased resize of the image (clamped to [0, 1], as on uint8) and a nearest resize of the masks."""
+        antialiased resize of the image (clamped to [0, 1], as on uint8) and a nearest resize of the masks (if any)."""
         size = (self.img_size, self.img_size)
         views, view_masks = [], []
-        for image, mask in zip(images, masks):
+        for i, image in enumerate(images):
             top, left, height, width = transforms.RandomResizedCrop.get_params(image, self.scale, (3 / 4, 4 / 3))
             box = (..., slice(top, top + height), slice(left, left + width))
             views.append(F.interpolate(image[box][None], size, mode="bicubic", align_corners=False, antialias=True))
-            view_masks.append(F.interpolate(mask[box][None], size, mode="nearest"))
-        return torch.cat(views).clamp_(0, 1), torch.cat(view_masks)
+            if masks is not None:
+                view_masks.append(F.interpolate(masks[i][box][None], size, mode="nearest"))
+        return torch.cat(views).clamp_(0, 1), (torch.cat(view_masks) if masks is not None else None)
 
     def jitter(self, images: torch.Tensor) -> torch.Tensor:
         "Colour jitter with probability `jitter_prob`, in a random order of its four operations per image."
@@ -148,14 +149,14 @@ class BatchedViewAugmentation(nn.Module):
     @torch.no_grad()
     def forward(self, images: torch.Tensor, masks: torch.Tensor | None = None):
         "Normalised float views `(B, 3, S, S)`, and the masks after the same crop and flip (or None)."
-        x = images.float() / 255
-        m = torch.zeros(len(x), 1, *x.shape[-2:]) if masks is None else masks.float()
-        x, m = self.crop(x, m)
+        x, m = self.crop(images.float() / 255, None if masks is None else masks.float())
         if self.colour:
             x = self.after_jitter(self.jitter(x))
         flip = (torch.rand(len(x)) < self.flip_prob).view(-1, 1, 1, 1)
-        x, m = torch.where(flip, x.flip(-1), x), torch.where(flip, m.flip(-1), m)
-        return (x - self.mean) / self.std, (None if masks is None else m)
+        x = torch.where(flip, x.flip(-1), x)
+        if m is not None:
+            m = torch.where(flip, m.flip(-1), m)
+        return (x - self.mean) / self.std, m
 
 
 def two_views(augmentation: BatchedViewAugmentation, images: torch.Tensor, masks: torch.Tensor | None,

@@ -24,7 +24,7 @@ from .augment import (BatchedViewAugmentation, augmentation_kwargs, eval_transfo
                               two_views)
 
 # %% auto #0
-__all__ = ['TwoViewDataset', 'EpochBatchSampler', 'set_epoch', 'object_mask_slots', 'ImageBatchDataset', 'BatchedTwoViewCollate',
+__all__ = ['object_mask_slots', 'TwoViewDataset', 'EpochBatchSampler', 'set_epoch', 'ImageBatchDataset', 'BatchedTwoViewCollate',
            'mask_slots', 'pretrain_source', 'build_pretrain_data', 'EvalDataset', 'eval_sources', 'build_eval_data',
            'build_robustness_data', 'capture_rng_state', 'restore_rng_state', 'seed_everything', 'epoch_seed',
            'verify_dataset', 'main', 'GENERATOR_VERSION', 'SHAPE_NAMES', 'TEXTURE_NAMES', 'SYNTHETIC_SPLITS',
@@ -38,6 +38,12 @@ __all__ = ['TwoViewDataset', 'EpochBatchSampler', 'set_epoch', 'object_mask_slot
            'ClevrADIOS', 'pretrain_transform', 'augmentation_kwargs', 'eval_transform']
 
 # %% ../nbs/05_data.ipynb #418f515e
+def object_mask_slots(segmentation: torch.Tensor, n_slots: int) -> torch.Tensor:
+    "One float channel per object slot 1..K of an `(H, W)` segmentation (0 = background): `(K, H, W)`."
+    ids = torch.arange(1, n_slots + 1, dtype=segmentation.dtype).view(-1, 1, 1)
+    return (segmentation[None] == ids).float()
+
+
 class TwoViewDataset(Dataset):
     "Two augmented views (and masks) of each item of `source`, a pure function of (seed, epoch, index)."
 
@@ -58,8 +64,7 @@ class TwoViewDataset(Dataset):
                 torch.manual_seed(derive_seed(self.seed, epoch, index, view))
                 if self.n_mask_slots:
                     out, seg = self.transform(image, tv_tensors.Mask(sample.segmentation[None]))
-                    ids = torch.arange(1, self.n_mask_slots + 1, dtype=seg.dtype).view(-1, 1, 1)
-                    masks.append((seg.as_subclass(torch.Tensor) == ids).float())
+                    masks.append(object_mask_slots(seg.as_subclass(torch.Tensor)[0], self.n_mask_slots))
                 else:
                     out = self.transform(image)
                 views.append(out.as_subclass(torch.Tensor))
@@ -117,12 +122,6 @@ def set_epoch(loader: DataLoader, epoch: int, start_batch: int = 0) -> None:
     loader.batch_sampler.set_epoch(epoch, start_batch)
 
 # %% ../nbs/05_data.ipynb #8f547029
-def object_mask_slots(segmentation: torch.Tensor, n_slots: int) -> torch.Tensor:
-    "One float channel per object slot 1..K of an `(H, W)` segmentation (0 = background): `(K, H, W)`."
-    ids = torch.arange(1, n_slots + 1, dtype=segmentation.dtype).view(-1, 1, 1)
-    return (segmentation[None] == ids).float()
-
-
 class ImageBatchDataset(Dataset):
     "The un-augmented items of `source` (uint8 image, target, object-mask slots) for batched augmentation."
 
