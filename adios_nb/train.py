@@ -700,6 +700,14 @@ class Run:
         metrics = pd.read_json(metrics_path, lines=True) if metrics_path.is_file() else pd.DataFrame()
         return cls(run_dir=run_dir, cfg=cfg, method=method, metrics=metrics, record=_read_record(run_dir))
 
+    @classmethod
+    def initial(cls, cfg: Config, device="cpu") -> "Run":
+        """The untrained method of `cfg`, initialised exactly as `pretrain` initialises it (same seed, same
+        draws): the random-init reference of a table. It has no run directory, so nothing is cached."""
+        seed_everything(cfg.train.seed)
+        method = build_method(cfg).to(device).eval()
+        return cls(run_dir=None, cfg=cfg, method=method, metrics=pd.DataFrame(), record={"status": "initial"})
+
     def __repr__(self) -> str:
         return f"Run({self.run_id}, {len(self.metrics)} epochs, {self.run_dir})"
 
