@@ -179,9 +179,10 @@ def markdown_table(table: pd.DataFrame) -> str:
     return "\n".join([header, rule] + rows)
 
 
-def comparison_for_display(cmp: pd.DataFrame) -> tuple:
+def comparison_for_display(cmp: pd.DataFrame, show_difference: bool = True) -> tuple:
     """A compact copy of a `compare` result for people, and the key values shared by all rows (dropped from it):
-    `(display_table, constants)`."""
+    `(display_table, constants)`. `show_difference=False` leaves out reproduced − paper (meaningless off the
+    paper scale)."""
     # `reproduced_on` names the data actually used (a synthetic stand-in at the small scale): always shown
     keys = [column for column in ("reproduced_on",) + PAPER_KEYS if column in cmp.columns]
     constants = {column: cmp[column].iloc[0] for column in keys if cmp[column].nunique(dropna=False) == 1}
@@ -190,7 +191,8 @@ def comparison_for_display(cmp: pd.DataFrame) -> tuple:
         display["protocol"] = cmp["protocol"]
     display["reproduced"] = [format_mean_std(m, s) for m, s in zip(cmp["reproduced_mean"], cmp["reproduced_std"])]
     display["paper"] = [format_mean_std(m, s) for m, s in zip(cmp["paper_mean"], cmp["paper_std"])]
-    display["difference"] = [format_number(d, signed=True) for d in cmp["difference"]]
+    if show_difference:
+        display["difference"] = [format_number(d, signed=True) for d in cmp["difference"]]
     display["seeds"] = cmp["n_seeds"].astype(str)
     display["scale"] = cmp["scale"]
     return display, constants
@@ -210,12 +212,14 @@ def render_markdown(name: str, table: pd.DataFrame, scale: str, notes: str = "",
                   "p < 0.05 and the signs agree / differ, else *unclear*.", "",
                   "## Reproduced beside the paper", ""]
     if {"reproduced_mean", "paper_mean"} <= set(table.columns):
-        display, constants = comparison_for_display(table)
+        display, constants = comparison_for_display(table, show_difference=scale == "paper")
         if constants:
             lines += ["Same in every row: " + ", ".join(f"{k} = `{v}`" for k, v in constants.items() if v != ""), ""]
         lines += [markdown_table(display), "",
                   f"reproduced: mean ± std over {spread_over} (sample std; the `seeds` column counts them); "
-                  "paper: as printed; difference: reproduced − paper. "
+                  + ("paper: as printed; difference: reproduced − paper. " if scale == "paper" else
+                     "paper: as printed, for reference (the difference is not shown: next to a stand-in's numbers "
+                     "it means nothing; compare the gains). ") +
                   "Accuracies (`top1`) in percent, other metrics as fractions.", ""]
     else:
         lines += [markdown_table(table), ""]
@@ -308,7 +312,8 @@ def gains_for_display(gains: pd.DataFrame) -> pd.DataFrame:
             "scale"}
     keys = [column for column in gains.columns if column not in meta and gains[column].nunique(dropna=False) > 1]
     display = gains[keys].copy()
-    display["gain"] = [format_mean_std(m, s) for m, s in zip(gains["gain_mean"], gains["gain_std"])]
+    display["gain"] = [format_number(m, signed=True) + ("" if pd.isna(s) else f" ± {format_number(s)}")
+                       for m, s in zip(gains["gain_mean"], gains["gain_std"])]
     display["paired t-test p"] = [format_number(p) for p in gains["p_value"]]
     display["paper gain"] = [format_number(g, signed=True) for g in gains["paper_gain"]]
     display["direction"] = gains["direction"]
