@@ -5,9 +5,10 @@
 # %% ../nbs/04_augment.ipynb #ad68c758
 from __future__ import annotations
 
-import itertools
+import math
 
 import kornia.augmentation as K
+import kornia.enhance as KE
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -19,8 +20,9 @@ from .synthetic import derive_seed
 
 # %% auto #0
 __all__ = ['IMAGENET_NORM', 'SYNTHETIC_NORM', 'SILHOUETTE_NORM', 'NORMALIZATION', 'EVAL_NORMALIZATION', 'COLOURLESS',
-           'BLUR_KERNEL', 'PHOTO_DATASETS', 'JITTER_ORDERS', 'SOLARIZE_THRESHOLD', 'pretrain_transform',
-           'augmentation_kwargs', 'eval_transform', 'BatchedViewAugmentation', 'two_views']
+           'BLUR_KERNEL', 'PHOTO_DATASETS', 'SOLARIZE_THRESHOLD', 'CROP_RATIO', 'CROP_ATTEMPTS', 'COLOUR_STEPS',
+           'pretrain_transform', 'augmentation_kwargs', 'eval_transform', 'crop_boxes', 'resize_matrices',
+           'nearest_indices', 'BatchedViewAugmentation', 'two_views']
 
 # %% ../nbs/04_augment.ipynb #f8b3ccfa
 IMAGENET_NORM = ((0.485, 0.456, 0.406), (0.228, 0.224, 0.225))
@@ -94,8 +96,79 @@ def eval_transform(dataset: str, img_size: int, protocol: str = "paper") -> v2.C
     return v2.Compose(ops + _finish(dataset, EVAL_NORMALIZATION))
 
 # %% ../nbs/04_augment.ipynb #3f1681fd
-JITTER_ORDERS = tuple(itertools.permutations(range(4)))  # brightness, contrast, saturation, hue (kornia's indices)
 SOLARIZE_THRESHOLD = 128 / 255  # torchvision's RandomSolarize(threshold=128) on uint8 images
+CROP_RATIO = (3 / 4, 4 / 3)  # RandomResizedCrop's default aspect-ratio range
+CROP_ATTEMPTS = 10  # torchvision tries 10 boxes before its central fallback
+
+
+def _hue_in_turns(images: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
+    return KE.adjust_hue(images, factor * 2 * math.pi)  # torchvision's hue factor is in turns, kornia's in radians
+
+
+# torchvision's formulas, in ColorJitter's index order: brightness scales, contrast blends with the grayscale
+# mean, saturation with the grayscale, hue shifts in HSV (each clamps to [0, 1], as torchvision's float ops)
+COLOUR_STEPS = (KE.adjust_brightness_accumulative, KE.adjust_contrast_with_mean_subtraction,
+                KE.adjust_saturation_with_gray_subtraction, _hue_in_turns)
+
+
+def crop_boxes(n: int, height: int, width: int, scale: tuple, ratio: tuple = CROP_RATIO) -> torch.Tensor:
+    """`(n, 4)` boxes (top, left, h, w) drawn as torchvision's `RandomResizedCrop.get_params`, for n images at
+    once: up to 10 (area, log-ratio) draws per image, the first box that fits, else the central fallback."""
+    area = height * width
+    target_area = area * torch.empty(n, CROP_ATTEMPTS).uniform_(scale[0], scale[1])
+    aspect = torch.exp(torch.empty(n, CROP_ATTEMPTS).uniform_(math.log(ratio[0]), math.log(ratio[1])))
+    w = torch.round(torch.sqrt(target_area * aspect))  # round half to even, as Python's round()
+    h = torch.round(torch.sqrt(target_area / aspect))
+    fits = (w > 0) & (w <= width) & (h > 0) & (h <= height)
+    first = fits.int().argmax(dim=1)  # the first attempt that fits (0 if none does: replaced below)
+    h, w = h.gather(1, first[:, None])[:, 0].long(), w.gather(1, first[:, None])[:, 0].long()
+    top = (torch.rand(n) * (height - h + 1)).long()  # uniform integer in [0, height - h]
+    left = (torch.rand(n) * (width - w + 1)).long()
+    none_fits = ~fits.any(dim=1)
+    if none_fits.any():  # the central crop, clipped to the ratio range
+        in_ratio = width / height
+        if in_ratio < min(ratio):
+            fw, fh = width, int(round(width / min(ratio)))
+        elif in_ratio > max(ratio):
+            fw, fh = int(round(height * max(ratio))), height
+        else:
+            fw, fh = width, height
+        h[none_fits], w[none_fits] = fh, fw
+        top[none_fits], left[none_fits] = (height - fh) // 2, (width - fw) // 2
+    return torch.stack([top, left, h, w], dim=1)
+
+
+def _aa_bicubic(x: torch.Tensor, a: float = -0.5) -> torch.Tensor:
+    "The cubic filter of torch's antialiased bicubic resize (PIL's, a = -0.5)."
+    x = x.abs()
+    return torch.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
+                       torch.where(x < 2, (((x - 5) * x + 8) * x - 4) * a, torch.zeros_like(x)))
+
+
+def resize_matrices(starts: torch.Tensor, lengths: torch.Tensor, in_size: int, out_size: int) -> torch.Tensor:
+    """`(n, out_size, in_size)`: row o of matrix i holds the weights with which `F.interpolate(mode="bicubic",
+    antialias=True, align_corners=False)` resizes the segment [starts[i], starts[i] + lengths[i]) of a line of
+    `in_size` pixels to `out_size` pixels (torch's separable antialiased kernel: support 2 x max(scale, 1),
+    taps cut at the segment's ends and the weights renormalised)."""
+    scale = lengths.double() / out_size
+    support, inverse_scale = 2.0 * scale.clamp(min=1.0), 1.0 / scale.clamp(min=1.0)
+    centre = scale[:, None] * (torch.arange(out_size, dtype=torch.float64) + 0.5)  # in segment coordinates
+    first = (centre - support[:, None] + 0.5).trunc().clamp(min=0)
+    stop = torch.minimum((centre + support[:, None] + 0.5).trunc(), lengths[:, None].double())
+    j = torch.arange(in_size, dtype=torch.float64)
+    weights = _aa_bicubic((j - centre[..., None] + 0.5) * inverse_scale[:, None, None])
+    weights = weights * ((j >= first[..., None]) & (j < stop[..., None]))
+    weights = weights / weights.sum(-1, keepdim=True)
+    local = torch.arange(in_size)[None, None, :] - starts[:, None, None]  # image pixel -> segment pixel
+    inside = (local >= 0) & (local < lengths[:, None, None])
+    return (weights.gather(2, local.clamp(0, in_size - 1).expand(-1, out_size, -1)) * inside).float()
+
+
+def nearest_indices(starts: torch.Tensor, lengths: torch.Tensor, out_size: int) -> torch.Tensor:
+    "`(n, out_size)` source pixels of `F.interpolate(mode='nearest')` from each segment (its float32 arithmetic)."
+    scale = lengths.float() / out_size
+    offsets = torch.floor(torch.arange(out_size, dtype=torch.float32)[None] * scale[:, None]).long()
+    return starts[:, None] + torch.minimum(offsets, lengths[:, None] - 1)
 
 
 class BatchedViewAugmentation(nn.Module):
@@ -111,39 +184,57 @@ class BatchedViewAugmentation(nn.Module):
             raise ValueError(f"Unknown dataset {dataset!r}. Accepted: {', '.join(NORMALIZATION)}.")
         self.colour = dataset not in COLOURLESS
         self.img_size, self.scale, self.jitter_prob, self.flip_prob = img_size, (min_scale, 1.0), jitter_prob, flip_prob
-        # one ColorJitter per order of the four operations: each image is jittered by the one of its own order
-        self.jitters = nn.ModuleList(K.ColorJitter(brightness, contrast, saturation, hue, p=1.0, order=list(order))
-                                     for order in JITTER_ORDERS)
-        self.after_jitter = nn.Sequential(
-            K.RandomGrayscale(p=gray_prob),
-            K.RandomGaussianBlur((BLUR_KERNEL, BLUR_KERNEL), (0.1, 2.0), p=blur_prob),
-            K.RandomSolarize(thresholds=(SOLARIZE_THRESHOLD, SOLARIZE_THRESHOLD), additions=0.0,
-                             p=solarization_prob))
+        # factor ranges of torchvision's ColorJitter: [max(0, 1 - s), 1 + s], hue [-h, h]; a strength of 0 skips
+        self.factor_ranges = ((max(0.0, 1 - brightness), 1 + brightness), (max(0.0, 1 - contrast), 1 + contrast),
+                              (max(0.0, 1 - saturation), 1 + saturation), (-hue, hue))
+        self.active_steps = [step for step, strength in enumerate((brightness, contrast, saturation, hue)) if strength]
+        after = [K.RandomGrayscale(p=gray_prob)] if gray_prob > 0 else []
+        if blur_prob > 0:
+            after.append(K.RandomGaussianBlur((BLUR_KERNEL, BLUR_KERNEL), (0.1, 2.0), p=blur_prob))
+        if solarization_prob > 0:
+            after.append(K.RandomSolarize(thresholds=(SOLARIZE_THRESHOLD, SOLARIZE_THRESHOLD), additions=0.0,
+                                          p=solarization_prob))
+        self.after_jitter = nn.Sequential(*after)  # steps of probability 0 are left out (they change nothing)
         normalization = NORMALIZATION[dataset] or ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0))
         self.register_buffer("mean", torch.tensor(normalization[0]).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(normalization[1]).view(1, 3, 1, 1))
 
     def crop(self, images: torch.Tensor, masks: torch.Tensor | None):
-        """torchvision's `RandomResizedCrop` image by image: its own box sampling (`get_params`), then a bicubic,
-        antialiased resize of the image (clamped to [0, 1], as on uint8) and a nearest resize of the masks (if any)."""
-        size = (self.img_size, self.img_size)
-        views, view_masks = [], []
-        for i, image in enumerate(images):
-            top, left, height, width = transforms.RandomResizedCrop.get_params(image, self.scale, (3 / 4, 4 / 3))
-            box = (..., slice(top, top + height), slice(left, left + width))
-            views.append(F.interpolate(image[box][None], size, mode="bicubic", align_corners=False, antialias=True))
-            if masks is not None:
-                view_masks.append(F.interpolate(masks[i][box][None], size, mode="nearest"))
-        return torch.cat(views).clamp_(0, 1), (torch.cat(view_masks) if masks is not None else None)
+        """torchvision's `RandomResizedCrop` for the whole batch: its box sampling (`crop_boxes`), a bicubic,
+        antialiased resize of each box to S x S (`F.interpolate`'s weights as matrices, `resize_matrices`; the
+        images clamped to [0, 1], as on uint8) and a nearest resize of the masks (if any)."""
+        S = self.img_size
+        top, left, height, width = crop_boxes(len(images), images.shape[-2], images.shape[-1], self.scale).unbind(1)
+        rows = resize_matrices(top, height, images.shape[-2], S)[:, None]  # (B, 1, S, H)
+        columns = resize_matrices(left, width, images.shape[-1], S)[:, None]  # (B, 1, S, W)
+        views = (rows @ images @ columns.transpose(-1, -2)).clamp_(0, 1)
+        if masks is None:
+            return views, None
+        y, x = nearest_indices(top, height, S), nearest_indices(left, width, S)  # (B, S) each
+        k = masks.shape[1]
+        view_masks = masks.gather(2, y[:, None, :, None].expand(-1, k, -1, masks.shape[-1]))
+        return views, view_masks.gather(3, x[:, None, None, :].expand(-1, k, S, -1))
 
-    def jitter(self, images: torch.Tensor) -> torch.Tensor:
-        "Colour jitter with probability `jitter_prob`, in a random order of its four operations per image."
-        applied = torch.rand(len(images)) < self.jitter_prob
-        order = torch.randint(len(JITTER_ORDERS), (len(images),))
+    def jitter_parameters(self, n: int) -> dict:
+        "Per image: whether it is jittered, its four factors and its own random order of the four steps."
+        applied = torch.rand(n) < self.jitter_prob
+        factors = torch.stack([torch.empty(n).uniform_(low, high) for low, high in self.factor_ranges], dim=1)
+        order = torch.argsort(torch.rand(n, 4), dim=1)  # a uniformly random permutation per image
+        return {"applied": applied, "factors": factors, "order": order}
+
+    def jitter(self, images: torch.Tensor, params: dict | None = None) -> torch.Tensor:
+        """Colour jitter with probability `jitter_prob`, the four steps in each image's own order: at position p
+        each step runs once, on the images that have it at p (16 batched calls in all, whatever the batch)."""
+        params = params or self.jitter_parameters(len(images))
+        rows = params["applied"].nonzero().flatten()
+        x, order, factors = images[rows], params["order"][rows], params["factors"][rows]
+        for position in range(4):
+            for step in self.active_steps:
+                chosen = (order[:, position] == step).nonzero().flatten()
+                if len(chosen):
+                    x[chosen] = COLOUR_STEPS[step](x[chosen], factors[chosen, step])
         out = images.clone()
-        for index in order[applied].unique().tolist():
-            rows = (applied & (order == index)).nonzero().flatten()
-            out[rows] = self.jitters[index](images[rows])
+        out[rows] = x
         return out
 
     @torch.no_grad()

@@ -654,7 +654,8 @@ def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: 
         "linear": {**settings, "val_fraction": ev.val_fraction},
         "cluster": settings,
     }
-    cache_path = Path(run.run_dir) / "evaluations.json"
+    cache = cache and run.run_dir is not None  # an untrained reference (`Run.initial`) has no directory
+    cache_path = Path(run.run_dir) / "evaluations.json" if cache else None
     stored = read_cache(cache_path) if cache else {}
     keys = {name: evaluation_key(name, per_evaluation[name]) for name in evaluations}
     results = {name: stored[key]["result"] for name, key in keys.items() if key in stored}

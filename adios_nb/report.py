@@ -24,11 +24,12 @@ import seaborn as sns
 import torch
 
 # %% auto #0
-__all__ = ['PAPER_KEYS', 'PAPER_COLUMNS', 'SCALES', 'SCALE_BANNERS', 'INDEX_START', 'INDEX_END', 'INDEX_COLUMNS', 'MANAGED_FILES',
-           'paper_data_dir', 'available_paper_tables', 'read_paper_csv', 'paper_table', 'compare', 'format_number',
-           'format_mean_std', 'markdown_table', 'comparison_for_display', 'render_markdown', 'format_duration',
-           'default_command', 'read_index', 'update_index', 'write_artefact', 'plot_comparison', 'colour_masks',
-           'plot_mask_grid', 'ParameterError', 'validate_parameters', 'literal_assignments', 'check_parameters']
+__all__ = ['PAPER_KEYS', 'PAPER_COLUMNS', 'SCALES', 'SCALE_BANNERS', 'DIRECTIONS', 'INDEX_START', 'INDEX_END', 'INDEX_COLUMNS',
+           'MANAGED_FILES', 'paper_data_dir', 'available_paper_tables', 'read_paper_csv', 'paper_table', 'compare',
+           'format_number', 'format_mean_std', 'markdown_table', 'comparison_for_display', 'render_markdown',
+           'format_duration', 'paired_gains', 'gains_for_display', 'default_command', 'read_index', 'update_index',
+           'write_artefact', 'plot_comparison', 'colour_masks', 'plot_mask_grid', 'ParameterError',
+           'validate_parameters', 'literal_assignments', 'check_parameters']
 
 # %% ../nbs/15_report.ipynb #9a908228
 PAPER_KEYS = ("paper", "table", "pretrain", "dataset", "backbone", "method", "masking", "eval", "condition",
@@ -178,9 +179,10 @@ def markdown_table(table: pd.DataFrame) -> str:
     return "\n".join([header, rule] + rows)
 
 
-def comparison_for_display(cmp: pd.DataFrame) -> tuple:
+def comparison_for_display(cmp: pd.DataFrame, show_difference: bool = True) -> tuple:
     """A compact copy of a `compare` result for people, and the key values shared by all rows (dropped from it):
-    `(display_table, constants)`."""
+    `(display_table, constants)`. `show_difference=False` leaves out reproduced − paper (meaningless off the
+    paper scale)."""
     # `reproduced_on` names the data actually used (a synthetic stand-in at the small scale): always shown
     keys = [column for column in ("reproduced_on",) + PAPER_KEYS if column in cmp.columns]
     constants = {column: cmp[column].iloc[0] for column in keys if cmp[column].nunique(dropna=False) == 1}
@@ -189,7 +191,8 @@ def comparison_for_display(cmp: pd.DataFrame) -> tuple:
         display["protocol"] = cmp["protocol"]
     display["reproduced"] = [format_mean_std(m, s) for m, s in zip(cmp["reproduced_mean"], cmp["reproduced_std"])]
     display["paper"] = [format_mean_std(m, s) for m, s in zip(cmp["paper_mean"], cmp["paper_std"])]
-    display["difference"] = [format_number(d, signed=True) for d in cmp["difference"]]
+    if show_difference:
+        display["difference"] = [format_number(d, signed=True) for d in cmp["difference"]]
     display["seeds"] = cmp["n_seeds"].astype(str)
     display["scale"] = cmp["scale"]
     return display, constants
@@ -197,17 +200,26 @@ def comparison_for_display(cmp: pd.DataFrame) -> tuple:
 
 def render_markdown(name: str, table: pd.DataFrame, scale: str, notes: str = "", title: Optional[str] = None,
                     wall_time: Optional[float] = None, n_runs: Optional[int] = None,
-                    spread_over: str = "seeds") -> str:
-    "The text of `table.md`: title, scale banner, shared keys, the table, notes (`spread_over`: what ± spans)."
+                    spread_over: str = "seeds", gains: Optional[pd.DataFrame] = None) -> str:
+    """The text of `table.md`: title, scale banner, the gains (a `paired_gains` result, if given), shared keys,
+    the table, notes (`spread_over`: what ± spans)."""
     _check_scale(scale)
     lines = [f"# {title or name}", "", SCALE_BANNERS[scale], ""]
+    if gains is not None:
+        lines += ["## Gains: with minus without, paired by seed", "", markdown_table(gains_for_display(gains)), "",
+                  "gain: mean ± sample std over seeds of the per-seed difference; p: paired t-test (two-sided); "
+                  "paper gain: difference of the paper's printed means; direction: *holds* / *opposite* when "
+                  "p < 0.05 and the signs agree / differ, else *unclear*.", "",
+                  "## Reproduced beside the paper", ""]
     if {"reproduced_mean", "paper_mean"} <= set(table.columns):
-        display, constants = comparison_for_display(table)
+        display, constants = comparison_for_display(table, show_difference=scale == "paper")
         if constants:
             lines += ["Same in every row: " + ", ".join(f"{k} = `{v}`" for k, v in constants.items() if v != ""), ""]
         lines += [markdown_table(display), "",
                   f"reproduced: mean ± std over {spread_over} (sample std; the `seeds` column counts them); "
-                  "paper: as printed; difference: reproduced − paper. "
+                  + ("paper: as printed; difference: reproduced − paper. " if scale == "paper" else
+                     "paper: as printed, for reference (the difference is not shown: next to a stand-in's numbers "
+                     "it means nothing; compare the gains). ") +
                   "Accuracies (`top1`) in percent, other metrics as fractions.", ""]
     else:
         lines += [markdown_table(table), ""]
@@ -232,10 +244,87 @@ def format_duration(seconds: Optional[float]) -> str:
         return f"{seconds / 60:.1f} min"
     return f"{seconds / 3600:.1f} h"
 
+# %% ../nbs/15_report.ipynb #cbbc72ae
+from scipy import stats
+
+DIRECTIONS = ("holds", "opposite", "unclear")
+
+
+def _direction(gain: float, p_value: float, paper_gain: float, alpha: float) -> str:
+    if pd.isna(paper_gain) or pd.isna(p_value) or p_value >= alpha or gain == 0 or paper_gain == 0:
+        return "unclear"
+    return "holds" if np.sign(gain) == np.sign(paper_gain) else "opposite"
+
+
+def paired_gains(reproduced: pd.DataFrame, paper: Optional[pd.DataFrame], keys: Sequence[str], scale: str,
+                 treatment: str = "masking", baseline: str = "none", alpha: float = 0.05) -> pd.DataFrame:
+    """Per cell of `keys` and per treated level of `treatment`: the gain over `baseline` paired by seed, its
+    sample std, the paired t-test, the paper's gain and the direction (see above). `reproduced` holds one row per
+    seed: the `keys`, `treatment`, `seed` and `value` columns; `paper` (or None) has the `keys`, `treatment` and
+    `mean` columns of a paper table."""
+    _check_scale(scale)
+    keys = list(keys)
+    needed = keys + [treatment, "seed", "value"]
+    missing = [column for column in needed if column not in reproduced.columns]
+    if missing:
+        raise ValueError(f"reproduced lacks the column(s) {missing}; paired_gains needs {needed} (one row per seed)")
+    if reproduced.duplicated(keys + [treatment, "seed"]).any():
+        raise ValueError(f"reproduced has several rows for the same {keys + [treatment, 'seed']}: one row per seed")
+    levels = reproduced[treatment].unique().tolist()
+    if baseline not in levels:
+        raise ValueError(f"{treatment}={baseline!r} (the baseline) is not in reproduced; it has {levels}")
+    wide = reproduced.pivot_table(index=keys + ["seed"], columns=treatment, values="value", aggfunc="first",
+                               sort=False)  # cells in the order they come
+    if paper is not None:
+        paper_means = paper.assign(**{c: paper[c].astype(str) for c in keys + [treatment]}).set_index(
+            keys + [treatment])["mean"]
+    rows = []
+    for level in [lv for lv in levels if lv != baseline]:
+        pairs = wide[[baseline, level]].dropna()
+        for cell, group in pairs.groupby(level=keys, sort=False):
+            cell = cell if isinstance(cell, tuple) else (cell,)
+            gain = group[level] - group[baseline]
+            n = len(gain)
+            if n >= 2 and gain.std() > 0:
+                p_value = float(stats.ttest_rel(group[level], group[baseline]).pvalue)
+            else:  # one seed, or identical gains (no spread to test against)
+                p_value = float("nan")
+            paper_gain = float("nan")
+            if paper is not None:
+                key = tuple(str(k) for k in cell)
+                with_, without = paper_means.get(key + (str(level),)), paper_means.get(key + (str(baseline),))
+                if with_ is not None and without is not None:
+                    paper_gain = float(with_) - float(without)
+            rows.append({**dict(zip(keys, cell)), treatment: level, "baseline": baseline,
+                         "gain_mean": gain.mean(), "gain_std": gain.std() if n > 1 else float("nan"),
+                         "n_seeds": n, "p_value": p_value, "paper_gain": paper_gain,
+                         "signs_agree": bool(np.sign(gain.mean()) == np.sign(paper_gain))
+                         if not pd.isna(paper_gain) else None,
+                         "direction": _direction(gain.mean(), p_value, paper_gain, alpha), "scale": scale})
+    if not rows:
+        raise ValueError(f"no cell has both {treatment}={baseline!r} and another level for the same seed")
+    return pd.DataFrame(rows)
+
+
+def gains_for_display(gains: pd.DataFrame) -> pd.DataFrame:
+    "A `paired_gains` result for people: the cell, the gain ± std over seeds, the p-value, the paper's gain."
+    meta = {"baseline", "gain_mean", "gain_std", "n_seeds", "p_value", "paper_gain", "signs_agree", "direction",
+            "scale"}
+    keys = [column for column in gains.columns if column not in meta and gains[column].nunique(dropna=False) > 1]
+    display = gains[keys].copy()
+    display["gain"] = [format_number(m, signed=True) + ("" if pd.isna(s) else f" ± {format_number(s)}")
+                       for m, s in zip(gains["gain_mean"], gains["gain_std"])]
+    display["paired t-test p"] = [format_number(p) for p in gains["p_value"]]
+    display["paper gain"] = [format_number(g, signed=True) for g in gains["paper_gain"]]
+    display["direction"] = gains["direction"]
+    display["seeds"] = gains["n_seeds"].astype(str)
+    return display
+
+
 # %% ../nbs/15_report.ipynb #85492b4b
 INDEX_START, INDEX_END = "<!-- adios_nb:artefact-index:start -->", "<!-- adios_nb:artefact-index:end -->"
 INDEX_COLUMNS = ("artefact", "command", "scale", "status", "wall time", "date")
-MANAGED_FILES = ("table.csv", "table.md", "runs.json")
+MANAGED_FILES = ("table.csv", "table.md", "runs.json", "gains.csv")
 
 
 def _results_root(results_dir) -> Path:
@@ -369,9 +458,9 @@ def update_index(root: Path, name: str, command: str, scale: str, status: str, w
 def write_artefact(name: str, table: pd.DataFrame, figures=None, run_records: Optional[Sequence] = None,
                    scale: Optional[str] = None, notes: str = "", wall_time: Optional[float] = None,
                    command: Optional[str] = None, status: str = "done", title: Optional[str] = None,
-                   results_dir=None, spread_over: str = "seeds") -> Path:
-    """Write `results_dir/<name>/` (`table.csv`, `table.md`, `<figure>.png`, `runs.json`) atomically and update
-    the index in `results_dir/README.md`. `scale` is "ci", "small" or "paper" (taken from the table's `scale`
+                   results_dir=None, spread_over: str = "seeds", gains: Optional[pd.DataFrame] = None) -> Path:
+    """Write `results_dir/<name>/` (`table.csv`, `table.md`, `<figure>.png`, `runs.json`, and `gains.csv` when a
+    `paired_gains` result is given) atomically and update the index in `results_dir/README.md`. `scale` is "ci", "small" or "paper" (taken from the table's `scale`
     column if not given). Artefacts of the ci scale (what the tests run) go to `results_dir/_ci/<name>/`, ignored
     by git, so that tests never overwrite committed results. Returns the artefact folder."""
     _check_name(name)
@@ -392,6 +481,8 @@ def write_artefact(name: str, table: pd.DataFrame, figures=None, run_records: Op
     temporary.mkdir()
     try:
         table.to_csv(temporary / "table.csv", index=False)
+        if gains is not None:
+            gains.to_csv(temporary / "gains.csv", index=False)
         figure_files = _save_figures(figures, temporary)
         runs = [_run_entry(record, root) for record in (run_records or [])]
         metadata = {"artefact": name, "scale": scale, "status": status, "command": command, "wall_time_s": wall_time,
@@ -399,7 +490,7 @@ def write_artefact(name: str, table: pd.DataFrame, figures=None, run_records: Op
                     "runs": runs}
         (temporary / "runs.json").write_text(json.dumps(metadata, indent=2, default=str) + "\n")
         (temporary / "table.md").write_text(render_markdown(name, table, scale, notes, title, wall_time, len(runs),
-                                                                   spread_over))
+                                                                   spread_over, gains))
         if target.is_dir():  # carry over files this function does not manage (e.g. the executed notebook)
             for old in target.iterdir():
                 if old.name not in MANAGED_FILES and old.suffix != ".png" and not (temporary / old.name).exists():

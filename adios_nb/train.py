@@ -33,7 +33,8 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 import adios_nb
-from .config import SCHEDULERS, Config, ConfigError, load_config, parse_overrides, project_root, runs_dir
+from .config import (LEARNED_MASKINGS, SCHEDULERS, SEQUENTIAL_MASKINGS, Config, ConfigError, load_config,
+                             parse_overrides, project_root, runs_dir)
 from .data import EpochBatchSampler, build_eval_data, build_pretrain_data, set_epoch
 from .data import capture_rng_state, epoch_seed, restore_rng_state, seed_everything
 from .methods import NonFiniteLossError, build_method, move_batch, register_run_trainer
@@ -45,7 +46,7 @@ __all__ = ['CHECKPOINT_FORMAT', 'LAST_KEYS', 'FINAL_KEYS', 'PROGRESS_KEYS', 'Run
            'DistributedContext', 'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches',
            'cpu_record', 'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint',
            'restore_training', 'online_validation', 'run_dir_lock', 'pretrain', 'Run', 'available_cores',
-           'pretrain_many', 'parse_args', 'cli', 'main']
+           'expected_cost', 'pretrain_many', 'parse_args', 'cli', 'main']
 
 # %% ../nbs/14_train.ipynb #87b60544
 import errno
@@ -700,6 +701,14 @@ class Run:
         metrics = pd.read_json(metrics_path, lines=True) if metrics_path.is_file() else pd.DataFrame()
         return cls(run_dir=run_dir, cfg=cfg, method=method, metrics=metrics, record=_read_record(run_dir))
 
+    @classmethod
+    def initial(cls, cfg: Config, device="cpu") -> "Run":
+        """The untrained method of `cfg`, initialised exactly as `pretrain` initialises it (same seed, same
+        draws): the random-init reference of a table. It has no run directory, so nothing is cached."""
+        seed_everything(cfg.train.seed)
+        method = build_method(cfg).to(device).eval()
+        return cls(run_dir=None, cfg=cfg, method=method, metrics=pd.DataFrame(), record={"status": "initial"})
+
     def __repr__(self) -> str:
         return f"Run({self.run_id}, {len(self.metrics)} epochs, {self.run_dir})"
 
@@ -712,6 +721,13 @@ def available_cores() -> int:
 def _train_in_worker(cfg: Config, run_dir) -> str:
     torch.set_num_threads(1)  # one thread a process: small convolutions do not scale across threads
     return str(pretrain(cfg, run_dir, progress=False).run_dir)
+
+
+def expected_cost(cfg: Config) -> float:
+    """A run's rough relative cost: epochs x encoder passes per step (6 for two views; 4 + 5N for a learned or
+    sequential occluder with N masks, the alternating ADIOS step of 10_methods). Used only for scheduling."""
+    passes = 4 + 5 * cfg.method.n_masks if cfg.method.masking in LEARNED_MASKINGS + SEQUENTIAL_MASKINGS else 6
+    return cfg.train.epochs * passes
 
 
 def pretrain_many(configs: list, workers: Optional[int] = None, run_dirs: Optional[list] = None) -> list:
@@ -732,7 +748,9 @@ def pretrain_many(configs: list, workers: Optional[int] = None, run_dirs: Option
             # the package's function by its module path: a spawned process imports it (and cannot import a
             # function defined in a notebook's __main__)
             worker = importlib.import_module("adios_nb.train")._train_in_worker
-            futures = {pool.submit(worker, configs[i], run_dirs[i]): i for i in unfinished}
+            # the longest runs first, so that no worker is left with a long run while the others idle
+            longest_first = sorted(unfinished, key=lambda i: -expected_cost(configs[i]))
+            futures = {pool.submit(worker, configs[i], run_dirs[i]): i for i in longest_first}
             for future in as_completed(futures):
                 try:
                     future.result()
