@@ -162,6 +162,8 @@ class MethodConfig:
     base_tau: float = 0.99  # BYOL EMA, cosine from base_tau to final_tau over all steps
     final_tau: float = 1.0
     mask_ratio: Optional[float] = None  # fixed random masks: None uses the scheme's default (MAE 0.75, BEiT 0.3)
+    mae_patch_size: int = 16  # MAE patch side in pixels (official: 16; the small scale scales it with the image, 08_masking)
+    beit_min_block: int = 64  # BEiT smallest block in pixels (official: 64; scaled with the image area at the small scale)
     mask_protocol: str = "corrected"  # fixed schemes: "corrected" or "paper" (the official BEiT/box/shuffle quirks)
     minmax: str = "alternating"  # ADIOS players: "alternating" (the paper) | "fused" (one pass; see 10_methods)
     # sequential masking (masking="sequential", N = n_masks; decisions in nbs/12_sequential.ipynb)
@@ -254,7 +256,8 @@ OMITTED_AT_DEFAULT_KEYS = ("model.width", "method.minmax", "optim.lr_milestones"
                            "method.augmentation", "method.adv_eps", "method.adv_alpha", "method.adv_bn",
                            "method.adv_bn_momentum", "method.clae_eps_space", "method.vae_dim", "method.vae_width",
                            "method.vae_kl", "method.vae_epochs", "method.vae_lr", "method.vae_batch_size",
-                           "method.instance_bank", "method.bank_momentum", "eval.knn_monitor", "data.augment")
+                           "method.instance_bank", "method.bank_momentum", "eval.knn_monitor", "data.augment",
+                           "method.mae_patch_size", "method.beit_min_block")
 
 
 @dataclass(frozen=True)
@@ -567,6 +570,8 @@ def validate(cfg: Config) -> Config:
     _check_range("method.bank_momentum", me.bank_momentum, low=0, high=1, high_open=True)
     _check_range("method.base_tau", me.base_tau, low=0, high=1)
     _check_range("method.final_tau", me.final_tau, low=me.base_tau, high=1)
+    _check_range("method.mae_patch_size", me.mae_patch_size, low=1)
+    _check_range("method.beit_min_block", me.beit_min_block, low=1)
     if me.mask_ratio is not None:
         _check_range("method.mask_ratio", me.mask_ratio, low=0, high=1, low_open=True, high_open=True)
     for key in ("momentum", "eta_lars"):
@@ -630,6 +635,12 @@ def _validate_combinations(cfg: Config) -> None:
     if me.minmax == "fused" and me.masking not in LEARNED_MASKINGS:
         raise ConfigError(f"method.minmax='fused' plays the ADIOS occluder against the encoder: it needs "
                           f"method.masking in {list(LEARNED_MASKINGS)}, got '{me.masking}'.")
+    if me.masking == "mae" and size % me.mae_patch_size:
+        raise ConfigError(f"method.masking='mae' cuts the image into patches of method.mae_patch_size={me.mae_patch_size} px: "
+                          f"data.img_size must be divisible by it, got {size}.")
+    if me.masking == "mae" and size // me.mae_patch_size < 2:
+        raise ConfigError(f"method.masking='mae' needs at least 2 x 2 patches: method.mae_patch_size={me.mae_patch_size} "
+                          f"is too large for data.img_size={size} (use at most {size // 2}).")
     if me.masking in GROUND_TRUTH_MASKINGS and not info.has_object_masks:
         with_masks = [name for name, i in DATASETS.items() if i.has_object_masks]
         raise ConfigError(f"method.masking='{me.masking}' needs object masks; data.dataset='{d.dataset}' has none. "

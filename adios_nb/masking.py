@@ -183,8 +183,10 @@ OBJECT_MASK_SCHEMES = ("gt", "fgbg", "box", "shuffle")
 
 def fixed_masks(scheme: str, n_masks: int, batch_size: int, img_size: int, object_masks: torch.Tensor | None = None,
                 generator: torch.Generator | None = None, mask_ratio: float | None = None,
-                protocol: str = "corrected", device=None) -> torch.Tensor:
-    "Masks `(B, N, S, S)` (1 = occluded) of the non-learned `scheme` for one view."
+                protocol: str = "corrected", device=None, patch_size: int = 16,
+                min_block_pixels: int = BEIT_MIN_BLOCK_PIXELS) -> torch.Tensor:
+    """Masks `(B, N, S, S)` (1 = occluded) of the non-learned `scheme` for one view; `patch_size` (MAE) and
+    `min_block_pixels` (BEiT) are the official 16 and 64 unless given."""
     if scheme not in FIXED_SCHEMES:
         raise ValueError(f"unknown masking scheme {scheme!r}; accepted: {', '.join(FIXED_SCHEMES)}")
     _check_positive_int("n_masks", n_masks)
@@ -197,9 +199,10 @@ def fixed_masks(scheme: str, n_masks: int, batch_size: int, img_size: int, objec
             device = object_masks.device
         object_masks = object_masks.cpu()
     if scheme == "mae":
-        masks = mae_masks(batch_size, img_size, n_masks, 0.75 if mask_ratio is None else mask_ratio, generator=generator)
+        masks = mae_masks(batch_size, img_size, n_masks, 0.75 if mask_ratio is None else mask_ratio, patch_size,
+                          generator=generator)
     elif scheme == "beit":
-        masks = beit_masks(batch_size, img_size, n_masks, 0.3 if mask_ratio is None else mask_ratio,
+        masks = beit_masks(batch_size, img_size, n_masks, 0.3 if mask_ratio is None else mask_ratio, min_block_pixels,
                            generator=generator, protocol=protocol)
     elif scheme == "gt":
         masks = gt_masks(object_masks, n_masks)

@@ -490,7 +490,8 @@ def _fixed_masks_for(method: Method, batch: dict, view_index: int, generator) ->
     rank, world_size = world()
     if object_masks is None:  # random schemes: draw for the global batch, keep this process's slice
         masks = fixed_masks(scheme, n_masks, batch_size * world_size, cfg.img_size, generator=generator,
-                            mask_ratio=cfg.method.mask_ratio, protocol=cfg.method.mask_protocol)
+                            mask_ratio=cfg.method.mask_ratio, protocol=cfg.method.mask_protocol,
+                            patch_size=cfg.method.mae_patch_size, min_block_pixels=cfg.method.beit_min_block)
         masks = masks[rank * batch_size:(rank + 1) * batch_size]
     else:
         masks = fixed_masks(scheme, n_masks, batch_size, cfg.img_size, object_masks=object_masks,

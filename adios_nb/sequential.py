@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch.utils.data import Dataset
 from torchvision import tv_tensors
+from torchvision.ops import Conv2dNormActivation
 from torchvision.transforms import v2
 from tqdm.auto import tqdm
 
@@ -36,8 +37,8 @@ __all__ = ['SEQUENTIAL_METHOD_CLASSES', 'VOC_CLASSES', 'VOC_IGNORE_INDEX', 'VOC_
            'sequential_penalties', 'sequential_mask_metrics', 'sequential_step', 'build_sequential_occluder',
            'SequentialMasking', 'SequentialSimCLR', 'SequentialSimSiam', 'SequentialBYOL', 'build_sequential_method',
            'with_remainder', 'read_label_png', 'VOCSegmentation', 'ScenesSegmentation', 'SegmentationDataset',
-           'resnet_features', 'FCNSegmenter', 'confusion_matrix', 'segmentation_scores', 'segmentation_finetune',
-           'cached_result', 'finetune_augmentation', 'time_steps']
+           'resnet_features', 'convnet_features', 'FCNSegmenter', 'confusion_matrix', 'segmentation_scores',
+           'segmentation_finetune', 'cached_result', 'finetune_augmentation', 'time_steps']
 
 # %% ../nbs/12_sequential.ipynb #0a0aa468
 class SequentialOccluder(UNetOccluder):
@@ -358,16 +359,39 @@ def resnet_features(backbone: nn.Module, images: torch.Tensor) -> list[torch.Ten
     return [c2, c3, backbone.layer4(c3)]
 
 
-class FCNSegmenter(nn.Module):
-    "A ResNet backbone with an FCN-8s head: class scores `(B, K, H, W)` at the input's resolution."
+def convnet_features(backbone: nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
+    "The outputs of the 3rd, 4th and 5th conv blocks (strides 4, 8, 16) of the small scale's `small_convnet`."
+    blocks = [i for i, module in enumerate(backbone) if isinstance(module, Conv2dNormActivation)]
+    features, x = [], images
+    for index, module in enumerate(backbone[:blocks[-1] + 1]):
+        x = module(x)
+        if index in blocks[2:]:
+            features.append(x)
+    return features
 
-    def __init__(self, backbone: nn.Module, n_classes: int, channels=(128, 256, 512)):
+
+def _fcn_taps(backbone: nn.Module):
+    "(feature function, channels of its three maps) for a torchvision ResNet or `small_convnet`; else None."
+    if all(hasattr(backbone, name) for name in ("conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3",
+                                                 "layer4")):
+        return resnet_features, tuple(getattr(backbone, f"layer{k}")[-1].conv2.out_channels for k in (2, 3, 4))
+    if isinstance(backbone, nn.Sequential):
+        blocks = [module for module in backbone if isinstance(module, Conv2dNormActivation)]
+        if len(blocks) == 5:
+            return convnet_features, tuple(block[0].out_channels for block in blocks[2:])
+    return None
+
+
+class FCNSegmenter(nn.Module):
+    "A ResNet (or small ConvNet) backbone with an FCN-8s head: class scores `(B, K, H, W)` at the input's resolution."
+
+    def __init__(self, backbone: nn.Module, n_classes: int):
         super().__init__()
-        missing = [name for name in ("conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4")
-                   if not hasattr(backbone, name)]
-        if missing:
-            raise ValueError(f"the FCN head needs a torchvision ResNet backbone (resnet18 or resnet18_cifar); "
-                             f"{type(backbone).__name__} has no {', '.join(missing)}")
+        taps = _fcn_taps(backbone)
+        if taps is None:
+            raise ValueError(f"the FCN head needs a torchvision ResNet backbone (resnet18 or resnet18_cifar) or the "
+                             f"small scale's convnet; got a {type(backbone).__name__}")
+        self.features, channels = taps
         self.backbone, self.n_classes = backbone, n_classes
         self.score = nn.ModuleList([nn.Conv2d(c, n_classes, kernel_size=1) for c in channels])
         for skip in self.score[:2]:  # FCN: the skip scores start at zero
@@ -375,7 +399,7 @@ class FCNSegmenter(nn.Module):
             nn.init.zeros_(skip.bias)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        c2, c3, c4 = resnet_features(self.backbone, images)
+        c2, c3, c4 = self.features(self.backbone, images)
         up = lambda x, like: F.interpolate(x, size=like.shape[-2:], mode="bilinear", align_corners=False)
         scores = up(self.score[2](c4), c3) + self.score[1](c3)
         scores = up(scores, c2) + self.score[0](c2)
@@ -465,7 +489,7 @@ def finetune_augmentation(dataset: str, img_size: int) -> v2.Compose:
     if dataset in PHOTO_DATASETS:
         crop = v2.RandomResizedCrop(img_size, scale=(0.08, 1.0), antialias=True)
     else:
-        crop = v2.RandomCrop(img_size, padding=4, padding_mode="reflect")
+        crop = v2.RandomCrop(img_size, padding=max(1, img_size // 8), padding_mode="reflect")  # CIFAR's 4 px at 32
     finish = [v2.ToDtype(torch.float32, scale=True)]
     if EVAL_NORMALIZATION[dataset] is not None:
         finish.append(v2.Normalize(*EVAL_NORMALIZATION[dataset]))

@@ -139,7 +139,7 @@ def _run_ids(params: dict, dataset: str, maskings, seeds) -> dict:
     return ids
 
 
-@pytest.mark.parametrize("scale", ("ci", "paper"))
+@pytest.mark.parametrize("scale", ("ci", "small", "paper"))
 def test_seq_table2_transfers_the_runs_of_seq_table1(scale):
     from paper_runs import parameters
     table1, table2 = parameters("seq_table1", scale), parameters("seq_table2", scale)
@@ -149,14 +149,14 @@ def test_seq_table2_transfers_the_runs_of_seq_table1(scale):
         _run_ids(table1, dataset, table2["maskings"], table2["seeds"])
 
 
-def test_seq_table2_small_transfers_the_runs_of_seq_figure2():
-    # small scale: seq_table1's `shapes` stand-in stays at chance, so Table 2 transfers Figure 2's `scenes` runs
-    from paper_runs import parameters
-    table2, figure2 = parameters("seq_table2", "small"), parameters("seq_figure2", "small")
-    assert table2["pretrain_dataset"] == figure2["dataset"] and figure2["seed"] in table2["seeds"]
-    maskings = ["adios", "sequential"]
-    assert _run_ids(table2, figure2["dataset"], maskings, [figure2["seed"]]) == \
-        _run_ids(figure2, figure2["dataset"], maskings, [figure2["seed"]])
+def test_seq_table1_small_simclr_rows_are_table1s_simclr_runs():
+    # small scale: the sequential tables' SimCLR baselines are the ADIOS Table 1's (same spine settings)
+    from paper_runs import parameters, run_id
+    seq, table1 = parameters("seq_table1", "small"), parameters("table1", "small")
+    for dataset in seq["datasets"]:
+        for seed in seq["seeds"]:
+            assert _run_ids(seq, dataset, ["none"], [seed])[("none", seed)] == \
+                run_id(table1, dataset, seq["backbone"], "simclr", "none", seed), (dataset, seed)
 
 
 def test_seq_figure2_paper_adios_run_is_seq_table1s():

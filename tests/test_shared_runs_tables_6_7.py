@@ -21,8 +21,9 @@ def test_table6_learned_and_unmasked_runs_are_table1_runs(scale):
                     key = (dataset, table6["backbone"], method, masking, seed)
                     assert key in ids1, f"{scale}: Table 1 does not train {key}"
                     assert run_id(table6, *key) == ids1[key], f"{scale}: table6's {key} is not Table 1's run"
-    if scale != "ci":  # the paper's Table 6: both datasets, ResNet-18, three methods, three seeds
-        assert table6["backbone"] == "resnet18" and table6["methods"] == ["simclr", "simsiam", "byol"]
+    if scale != "ci":  # the paper's Table 6: both datasets, ResNet-18 (small: Table 1's backbone), three methods, seeds
+        assert (table6["backbone"] == "resnet18") if scale == "paper" else (table6["backbone"] in table1["backbones"])
+        assert table6["methods"] == ["simclr", "simsiam", "byol"]
         assert table6["seeds"] == [0, 1, 2]
     if scale == "paper":
         assert sorted(table6["datasets"]) == ["imagenet100s", "stl10"]
@@ -74,3 +75,12 @@ def test_figure8_clevr_panel_is_table7s_simclr_adios_run():
     table7_plan = {**table7, "common": table7["common"], "hparams": table7["hparams"]}
     assert run_id(figure8, "clevr", "resnet18", "simclr", "adios", 0) == \
         run_id(table7_plan, "clevr", "resnet18", "simclr", "adios", 0)
+
+
+def test_figure8_scenes_panel_is_table7s_simclr_adios_run_at_the_small_scale():
+    "At the small scale Figure 8's scenes panel is Table 7's SimCLR + ADIOS seed-0 model (one run, trained once)."
+    figure8, table7 = parameters("figure8", "small"), parameters("table7", "small")
+    assert "scenes" in figure8["panels"] and table7["dataset"] == "scenes" and 0 in table7["seeds"]
+    assert figure8["backbone"] == table7["backbone"]
+    assert run_id(figure8, "scenes", figure8["backbone"], "simclr", "adios", 0) == \
+        run_id(table7, "scenes", table7["backbone"], "simclr", "adios", 0)
