@@ -41,14 +41,16 @@ from .optim import apply_lr_schedule
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'LAST_KEYS', 'FINAL_KEYS', 'PROGRESS_KEYS', 'DRY_RUN_PHOTO_SHAPE', 'DRY_RUN_STEPS',
-           'RunDirectoryError', 'CheckpointError', 'check_weights_only', 'save_checkpoint', 'load_checkpoint',
-           'write_json_atomic', 'resolve_device', 'DistributedContext', 'init_distributed', 'build_process_loader',
-           'steps_per_epoch', 'epoch_batches', 'cpu_record', 'environment_record', 'TrainingState', 'last_checkpoint',
-           'final_checkpoint', 'restore_training', 'online_validation', 'run_dir_lock', 'check_schedule_horizons',
-           'pretrain', 'Run', 'available_cores', 'pretrain_many', 'dry_run_image_shape', 'RandomImageSource',
-           'dry_run_loader', 'dry_run_eval_data', 'MemoryPeak', 'parameter_counts', 'dry_run_evaluations',
-           'dry_run_one', 'DryRunError', 'DryRunFinished', 'with_dependencies', 'dry_run', 'dry_run_summary',
-           'stop_after_dry_run', 'build_parser', 'parse_args', 'cli', 'main']
+           'PRETRAIN_IMAGES', 'ASSUMED_SUSTAINED_TFLOPS', 'RunDirectoryError', 'CheckpointError', 'check_weights_only',
+           'save_checkpoint', 'load_checkpoint', 'write_json_atomic', 'resolve_device', 'DistributedContext',
+           'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches', 'cpu_record',
+           'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint', 'restore_training',
+           'online_validation', 'run_dir_lock', 'check_schedule_horizons', 'pretrain', 'Run', 'available_cores',
+           'pretrain_many', 'dry_run_image_shape', 'RandomImageSource', 'dry_run_loader', 'dry_run_eval_data',
+           'MemoryPeak', 'parameter_counts', 'dry_run_evaluations', 'dry_run_one', 'DryRunError', 'DryRunFinished',
+           'with_dependencies', 'dry_run', 'dry_run_summary', 'stop_after_dry_run', 'backbone_forward_flops',
+           'forward_passes_per_image', 'training_flops_per_image', 'gpu_hours_estimate', 'build_parser', 'parse_args',
+           'cli', 'main']
 
 # %% ../nbs/14_train.ipynb #87b60544
 import errno
@@ -1072,6 +1074,72 @@ def stop_after_dry_run(configs, artefact: str, batch_size: int = 4) -> None:
         print(dry_run_summary(report).round(3).to_string())
     raise DryRunFinished(f"{artefact}: the dry run of {len(report)} runs passed (report above); the notebook stops "
                          f"here because dry_run=True. Run it without `-p dry_run True` to train.")
+
+# %% ../nbs/14_train.ipynb #b922fc1b
+from torch.utils.flop_counter import FlopCounterMode
+
+from .models import build_backbone
+
+PRETRAIN_IMAGES = {"stl10": 105_000, "imagenet100s": 126_689, "imagenet100": 126_689, "cifar10": 50_000,
+                   "cifar100": 50_000, "clevr": 70_000, "miniimagenet": 50_000, "imagenet": 1_281_167}
+# images per pre-training epoch: STL10 train + unlabeled; ImageNet-100's train folders; miniImageNet 500 of each
+# class's 600 (MiniImageNetCSV, 100 held out per class); CLEVR the authors' 70k training scenes
+ASSUMED_SUSTAINED_TFLOPS = 40.0  # an assumption (see above), not a measurement
+
+
+def backbone_forward_flops(cfg: Config) -> float:
+    "FLOPs of one forward pass of `cfg`'s backbone on one image (counted on the meta device; no computation)."
+    with torch.device("meta"):
+        backbone, _ = build_backbone(cfg.model.backbone, cfg.img_size, cfg.model.cifar_padding, cfg.model.width)
+        image = torch.empty(1, 3, cfg.img_size, cfg.img_size)
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        backbone(image)
+    return float(counter.get_total_flops())
+
+
+def forward_passes_per_image(cfg: Config) -> float:
+    "Forward-pass equivalents of the encoder per image and training step (the table above)."
+    me = cfg.method
+    if me.masking in ("adios", "sequential"):
+        passes = 3 * (2 + me.n_masks) + 3 * me.n_masks
+    elif me.masking == "adios_s":
+        passes = 3 * 3 + 3
+    else:
+        passes = 2 * 3
+    if me.name == "byol":
+        passes += 2  # the target network's forwards
+    if me.augmentation != "none":
+        passes += 6  # the attack's forward and backward, and the adversarial view's forward and backward
+    return float(passes)
+
+
+def training_flops_per_image(cfg: Config) -> float:
+    "Estimated FLOPs of one training step per image of `cfg` (the encoder's passes only: a lower bound)."
+    if cfg.method.name == "vae":
+        return 0.0  # the VAE stage is small beside the SSL run it serves; not estimated
+    return backbone_forward_flops(cfg) * forward_passes_per_image(cfg)
+
+
+def gpu_hours_estimate(configs, sustained_tflops: float = ASSUMED_SUSTAINED_TFLOPS) -> pd.DataFrame:
+    """Per artefact (the first part of each run's name): runs, epochs in all, PFLOPs and GPU-hours at
+    `sustained_tflops`, from `training_flops_per_image` x images per epoch (`PRETRAIN_IMAGES`) x epochs."""
+    rows, flops_of = [], {}
+    for cfg in (configs.values() if isinstance(configs, dict) else configs):
+        if cfg.data.dataset not in PRETRAIN_IMAGES:
+            raise ConfigError(f"no image count for data.dataset='{cfg.data.dataset}': the estimate covers "
+                              f"{', '.join(PRETRAIN_IMAGES)}.")
+        shape = (cfg.model.backbone, cfg.img_size, cfg.model.width, cfg.method.name, cfg.method.masking,
+                 cfg.method.n_masks, cfg.method.augmentation)
+        if shape not in flops_of:
+            flops_of[shape] = training_flops_per_image(cfg)
+        flops = flops_of[shape] * PRETRAIN_IMAGES[cfg.data.dataset] * cfg.train.epochs
+        rows.append({"artefact": (cfg.name or "unnamed").split("/")[0], "run_id": cfg.run_id,
+                     "epochs": cfg.train.epochs, "pflops": flops / 1e15})
+    table = pd.DataFrame(rows).drop_duplicates("run_id")
+    out = table.groupby("artefact", sort=False).agg(runs=("run_id", "count"), total_epochs=("epochs", "sum"),
+                                                    pflops=("pflops", "sum"))
+    out["gpu_hours"] = out["pflops"] * 1e15 / (sustained_tflops * 1e12) / 3600
+    return out
 
 # %% ../nbs/14_train.ipynb #e77bf6a0
 def build_parser() -> argparse.ArgumentParser:
