@@ -21,12 +21,12 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['KNN_KS', 'KNN_TEMPERATURES', 'PROBE_WEIGHT_DECAYS', 'EVAL_PRECISIONS', 'EVALUATIONS', 'LINEAR_PROTOCOLS', 'as_loader',
-           'split_batch', 'evaluation_device', 'extract_features', 'knn_predict', 'stratified_split', 'knn',
-           'LinearClassifier', 'fit_linear_classifier', 'linear_probe', 'multilabel_f1', 'multilabel_linear_probe',
-           'autocast_context', 'paper_precision', 'linear_probe_paper', 'cluster_metrics', 'reinitialise', 'finetune',
-           'robustness', 'mask_quality', 'evaluation_key', 'read_cache', 'write_cache', 'linear_train_transform',
-           'evaluate_run']
+__all__ = ['KNN_KS', 'KNN_TEMPERATURES', 'PROBE_WEIGHT_DECAYS', 'EVAL_PRECISIONS', 'EVALUATIONS', 'LINEAR_PROTOCOLS',
+           'RUN_PROTOCOLS', 'as_loader', 'split_batch', 'evaluation_device', 'extract_features', 'knn_predict',
+           'stratified_split', 'knn', 'LinearClassifier', 'fit_linear_classifier', 'linear_probe', 'multilabel_f1',
+           'multilabel_linear_probe', 'autocast_context', 'paper_precision', 'linear_probe_paper', 'cluster_metrics',
+           'reinitialise', 'finetune', 'robustness', 'mask_quality', 'evaluation_key', 'read_cache', 'write_cache',
+           'linear_train_transform', 'evaluate_run']
 
 # %% ../nbs/11_evaluate.ipynb #82cfebc6
 def _check_features(feats, labels, name: str = "features", multilabel: bool = False):
@@ -684,6 +684,7 @@ def linear_train_transform(dataset: str, img_size: int):
 
 
 LINEAR_PROTOCOLS = ("fast", "paper")
+RUN_PROTOCOLS = ("val", "paper", "official")  # see evaluate_run
 
 
 def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: str = "backbone",
@@ -693,8 +694,8 @@ def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: 
     """`{evaluation: result dict}` for a finished `run` (`adios_nb.train.Run`): k-NN, the fast linear probe and
     k-means clustering on its encoder's `features` ("backbone" or "projector"), cached in the run directory.
     `protocol` (default `run.cfg.eval.protocol`) is "val" or "paper" (k-NN grid on the test set, k-means with
-    max(label) clusters). Under `protocol="paper"` the k-NN grid also spans both distances and the linear evaluation
-    is the official one (`linear_probe_paper`, 100 epochs); `linear_protocol="fast"` keeps the fast probe there."""
+    max(label) clusters; the k-NN grid spans both distances) or "official" ("paper", and the official linear evaluation
+    `linear_probe_paper`, 100 epochs). `linear_protocol` ("fast" | "paper") overrides the linear evaluation's choice."""
     from adios_nb.data import EvalDataset, build_eval_data, eval_sources  # imported here: only evaluate_run needs them
     unknown = [e for e in evaluations if e not in EVALUATIONS]
     if unknown:
@@ -703,12 +704,15 @@ def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: 
         raise ValueError(f"features must be 'backbone' or 'projector', got {features!r}")
     cfg = run.cfg.replace(**(data_overrides or {}))
     protocol = protocol or cfg.eval.protocol
-    linear_protocol = linear_protocol or ("paper" if protocol == "paper" else "fast")
+    if protocol not in RUN_PROTOCOLS:
+        raise ValueError(f"protocol must be one of {', '.join(RUN_PROTOCOLS)}, got {protocol!r}")
+    linear_protocol = linear_protocol or ("paper" if protocol == "official" else "fast")
     if linear_protocol not in LINEAR_PROTOCOLS:
         raise ValueError(f"linear_protocol must be 'fast' (L-BFGS probe) or 'paper' (the official SGD + LARS probe), "
                          f"got {linear_protocol!r}")
     ev = cfg.eval
-    distance = "both" if protocol == "paper" else ev.knn_distance  # the official main_knn.py tries both
+    official_selection = protocol in ("paper", "official")  # the official scripts' choices (on the test set)
+    distance = "both" if official_selection else ev.knn_distance  # the official main_knn.py tries both
     settings = {"features": features, "protocol": protocol, "dataset": cfg.data.dataset, "img_size": cfg.img_size,
                 "eval_crop": cfg.data.eval_crop, "n_train": cfg.data.n_train, "n_test": cfg.data.n_test,
                 "data_seed": cfg.data.seed, "seed": seed}
@@ -739,7 +743,8 @@ def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: 
     for name in missing:
         if name == "knn":
             results[name] = knn(train_feats, train_labels, test_feats, test_labels, ks=ev.knn_ks,
-                                temperatures=ev.knn_temperatures, distance=distance, protocol=protocol,
+                                temperatures=ev.knn_temperatures, distance=distance,
+                                protocol="paper" if official_selection else protocol,
                                 val_fraction=ev.val_fraction, seed=seed)
         elif name == "linear" and linear_protocol == "paper":  # augmented training images, 100 epochs
             augmented = EvalDataset(eval_sources(cfg)["train"], linear_train_transform(cfg.data.dataset, cfg.img_size))
@@ -751,7 +756,7 @@ def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: 
                                          val_fraction=ev.val_fraction, seed=seed)
         else:
             results[name] = cluster_metrics(test_feats, test_labels, seed=seed,
-                                            protocol="paper" if protocol == "paper" else "clean")
+                                            protocol="paper" if official_selection else "clean")
         stored[keys[name]] = {"settings": per_evaluation[name], "result": results[name]}
     if cache:
         write_cache(cache_path, stored)
