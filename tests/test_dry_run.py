@@ -7,7 +7,6 @@ import copy
 import time
 
 import pytest
-import torch
 
 from adios_nb.config import ConfigError
 from adios_nb.train import DryRunError, cli, dry_run, dry_run_summary, with_dependencies
@@ -147,3 +146,26 @@ def test_every_distinct_paper_run_dry_runs(paper_configs):
     report = dry_run(distinct_runs(paper_configs), batch_size=4, progress=False, raise_on_failure=False)
     print(report.to_string())
     assert (report["status"] == "ok").all(), report[report["status"] != "ok"][["name", "error"]].to_string()
+
+
+def test_a_paper_notebook_stops_after_its_dry_run(tmp_path):
+    "`papermill ... -p dry_run True`: the runs are dry-run, the notebook stops at that cell, nothing is trained."
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    papermill = Path(sys.executable).parent / "papermill"
+    if not papermill.exists():
+        pytest.skip("papermill is not installed beside this Python")
+    output = tmp_path / "figure8_dry.ipynb"
+    env = {**os.environ, "ADIOS_NB_RESULTS": str(tmp_path / "results"), "OMP_NUM_THREADS": "1"}
+    result = subprocess.run([str(papermill), "nbs/reproduce_figure8.ipynb", str(output), "-p", "dry_run", "True",
+                             "--cwd", "nbs", "--no-progress-bar"], cwd=NBS.parent, env=env, capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode != 0 and "DryRunFinished" in result.stderr, result.stderr[-2000:]
+    assert "the dry run of 2 runs passed" in result.stderr
+    printed = "".join("".join(output_.get("text", "")) for cell in json.loads(output.read_text())["cells"]
+                      for output_ in cell.get("outputs", []))
+    assert "params_occluder" in printed and "total_epochs" in printed  # the report and the per-artefact summary
+    assert not (tmp_path / "results" / "runs").exists()  # nothing trained

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
-from adios_nb.config import FIXED_MASKINGS, load_config
+from adios_nb.config import load_config
 from adios_nb.methods import build_method
 from paper_runs import notebook_configs, parameters
 from test_paper_params import official_hparams, official_scripts
