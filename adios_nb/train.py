@@ -1000,7 +1000,9 @@ def dry_run_one(cfg: Config, work_dir, batch_size: int = 4, device=None) -> dict
             "resumed_loss": resumed_metrics.get("loss", float("nan")), **validation,
             "checkpoint_mib": path.stat().st_size / 2**20, "peak_rss_gib": memory.peak / 2**30,
             "rss_growth_gib": (memory.peak - memory.start) / 2**30, "wall_s": wall_s,
-            "evaluations": " ".join(evaluations), "status": "ok", "error": ""}
+            "evaluations": " ".join(evaluations),
+            "not_exercised": "sync_batchnorm (GPU-only, under torchrun)" if cfg.train.sync_batchnorm else "",
+            "status": "ok", "error": ""}
 
 # %% ../nbs/14_train.ipynb #8dd82371
 class DryRunError(RuntimeError):
