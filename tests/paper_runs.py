@@ -2,6 +2,7 @@
 Table 1-style plan declares, built exactly as the notebooks build them
 (`load_config(**common, **hparams[f"{dataset}/{backbone}/{method}"], data.dataset=..., ...)`)."""
 import ast
+import functools
 import json
 from pathlib import Path
 
@@ -54,7 +55,19 @@ class _Captured(Exception):
 def notebook_configs(artefact: str, scale: str = "paper", changes: dict = None) -> list:
     """The configs `reproduce_<artefact>` builds at `scale` (its parameters updated by `changes`), exactly as the
     notebook builds them: its code cells run in order, as papermill with `-p dry_run True` would, until the cell that
-    hands the configs to `stop_after_dry_run`; that call is intercepted, so nothing is built or trained."""
+    hands the configs to `stop_after_dry_run`; that call is intercepted, so nothing is built or trained. Without
+    `changes` the answer is computed once per test process (configs are frozen)."""
+    if not changes:
+        return list(_declared_configs(artefact, scale))
+    return _notebook_configs(artefact, scale, changes)
+
+
+@functools.cache
+def _declared_configs(artefact: str, scale: str) -> tuple:
+    return tuple(_notebook_configs(artefact, scale, None))
+
+
+def _notebook_configs(artefact: str, scale: str, changes) -> list:
     from unittest import mock
 
     import adios_nb.train
