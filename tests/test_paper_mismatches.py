@@ -130,3 +130,10 @@ def test_idaa_table2_simsiam_is_the_official_recipe():
     for cfg in configs:
         assert cfg.model.zero_init_residual is simsiam["model"]["model.zero_init_residual"], cfg.name
         assert cfg.method.vae_epochs == simsiam["vae_epochs"], cfg.name
+
+
+def test_table4_fine_tunes_in_fp16_as_the_official_script():
+    import inspect
+    from adios_nb.evaluate import finetune
+    settings = parameters("table4", "paper")["finetune_settings"]
+    assert settings["precision"] == "fp16" and "precision" in inspect.signature(finetune).parameters
