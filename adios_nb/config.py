@@ -235,7 +235,7 @@ class EvalConfig:
     knn_ks: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200)
     knn_temperatures: tuple[float, ...] = (0.01, 0.02, 0.05, 0.07, 0.1, 0.2, 0.5, 1.0)
     knn_distance: str = "cosine"
-    protocol: str = "val"  # "val": choose hyperparameters on a validation split; "paper": the official protocol
+    protocol: str = "val"  # "val": choose on a validation split; "paper": the official choices; "official": + the official linear probe (evaluate_run)
     val_fraction: float = 0.1
     knn_monitor: bool = False  # IDAA's per-epoch k-NN on the projections (K = 200, T = method.temperature)
 
@@ -537,7 +537,7 @@ def validate(cfg: Config) -> Config:
     _check_range("optim.cosine_delay_epochs", o.cosine_delay_epochs, low=0)
     _check_choice("train.precision", t.precision, ["fp32", "bf16"])
     _check_choice("eval.knn_distance", e.knn_distance, ["cosine", "euclidean"])
-    _check_choice("eval.protocol", e.protocol, ["val", "paper"])
+    _check_choice("eval.protocol", e.protocol, ["val", "paper", "official"])
     if not (t.device in ("auto", "cpu", "cuda", "mps") or t.device.startswith("cuda:")):
         raise ConfigError(f"train.device={t.device!r} is not accepted. Accepted: auto, cpu, cuda, cuda:<index>, mps.")
 
