@@ -24,7 +24,7 @@ __all__ = ['DATASETS', 'BACKBONES', 'FIXED_SIZE_DATASETS', 'METHODS', 'INSTANCE_
            'GROUND_TRUTH_MASKINGS', 'SECTIONS', 'EXECUTION_ONLY_KEYS', 'OMITTED_AT_DEFAULT_KEYS', 'MAX_SEED',
            'SYNTHETIC_MIN_IMG_SIZE', 'project_root', 'data_dir', 'results_dir', 'runs_dir', 'DatasetInfo', 'DataConfig',
            'ModelConfig', 'MethodConfig', 'OptimConfig', 'TrainConfig', 'EvalConfig', 'Config', 'ConfigError',
-           'resolve_defaults', 'validate', 'load_config', 'parse_overrides']
+           'resolve_defaults', 'validate', 'load_config', 'parse_overrides', 'apply_baseline_hparams']
 
 # %% ../nbs/00_config.ipynb #43104998
 def project_root() -> Path:
@@ -142,6 +142,8 @@ class ModelConfig:
     output_dim: Optional[int] = None  # None: 256 for BYOL, 128 otherwise
     pred_hidden_dim: int = 512  # SimSiam and BYOL predictors
     width: int = 64  # ResNet-18 base width (64: torchvision's, the papers'); the small scale uses 16 (06_models)
+    cifar_padding: int = 2  # 'resnet18_cifar' conv1 padding: 2 (official ADIOS / solo-learn) | 1 (IDAA, CLAE: the standard CIFAR ResNet)
+    zero_init_residual: bool = False  # ResNets: each residual branch's last BatchNorm starts at 0 (official SimSiam ImageNet: True)
 
 
 @dataclass(frozen=True)
@@ -222,8 +224,8 @@ class TrainConfig:
     epochs: int = 400
     seed: int = 0
     device: str = "auto"  # "auto" (CUDA, then MPS, then CPU) | "cpu" | "cuda" | "cuda:<i>" | "mps"
-    precision: str = "fp32"  # "fp32" | "bf16" (autocast, CUDA only)
-    channels_last: bool = False
+    precision: str = "fp32"  # "fp32" | "bf16" (autocast on CUDA and, the same code path, on the CPU)
+    channels_last: bool = False  # the NHWC memory layout (any device)
     checkpoint_every_steps: int = 0  # 0: checkpoint at the end of every epoch only
     sync_batchnorm: bool = False
     progress: bool = True
@@ -235,7 +237,7 @@ class EvalConfig:
     knn_ks: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200)
     knn_temperatures: tuple[float, ...] = (0.01, 0.02, 0.05, 0.07, 0.1, 0.2, 0.5, 1.0)
     knn_distance: str = "cosine"
-    protocol: str = "val"  # "val": choose hyperparameters on a validation split; "paper": the official protocol
+    protocol: str = "val"  # "val": choose on a validation split; "paper": the official choices; "official": + the official linear probe (evaluate_run)
     val_fraction: float = 0.1
     knn_monitor: bool = False  # IDAA's per-epoch k-NN on the projections (K = 200, T = method.temperature)
 
@@ -257,7 +259,8 @@ OMITTED_AT_DEFAULT_KEYS = ("model.width", "method.minmax", "optim.lr_milestones"
                            "method.adv_bn_momentum", "method.clae_eps_space", "method.vae_dim", "method.vae_width",
                            "method.vae_kl", "method.vae_epochs", "method.vae_lr", "method.vae_batch_size",
                            "method.instance_bank", "method.bank_momentum", "eval.knn_monitor", "data.augment",
-                           "method.mae_patch_size", "method.beit_min_block")
+                           "method.mae_patch_size", "method.beit_min_block", "model.cifar_padding",
+                           "model.zero_init_residual")
 
 
 @dataclass(frozen=True)
@@ -456,7 +459,8 @@ def resolve_defaults(cfg: Config) -> Config:
         num_blocks = 4 if method.name == "simsiam" else int(math.log2(img_size) - 1)
     train_mask_epoch = optim.train_mask_epoch
     if train_mask_epoch is None:  # the official 10 assumes hundreds of epochs; it would swallow a short run
-        train_mask_epoch = 10 if method.name == "byol" and cfg.train.epochs >= 100 else 0
+        has_occluder = method.masking in LEARNED_MASKINGS + SEQUENTIAL_MASKINGS  # the official BYOL has none: 0
+        train_mask_epoch = 10 if method.name == "byol" and has_occluder and cfg.train.epochs >= 100 else 0
     adv_eps = method.adv_eps
     if adv_eps is None and method.augmentation != "none":  # the official defaults (IDAA README, CLAE scripts)
         adv_eps = {"idaa": 0.1, "clae": 0.03}.get(method.augmentation)
@@ -536,7 +540,7 @@ def validate(cfg: Config) -> Config:
     _check_range("optim.cosine_delay_epochs", o.cosine_delay_epochs, low=0)
     _check_choice("train.precision", t.precision, ["fp32", "bf16"])
     _check_choice("eval.knn_distance", e.knn_distance, ["cosine", "euclidean"])
-    _check_choice("eval.protocol", e.protocol, ["val", "paper"])
+    _check_choice("eval.protocol", e.protocol, ["val", "paper", "official"])
     if not (t.device in ("auto", "cpu", "cuda", "mps") or t.device.startswith("cuda:")):
         raise ConfigError(f"train.device={t.device!r} is not accepted. Accepted: auto, cpu, cuda, cuda:<index>, mps.")
 
@@ -581,6 +585,12 @@ def validate(cfg: Config) -> Config:
     _check_range("optim.warmup_epochs", o.warmup_epochs, low=0)
     _check_range("train.epochs", t.epochs, low=1)  # first: the train_mask_epoch range below depends on it
     _check_range("optim.train_mask_epoch", o.train_mask_epoch, low=0, high=t.epochs - 1)
+    if o.train_mask_epoch and me.masking not in LEARNED_MASKINGS + SEQUENTIAL_MASKINGS:
+        raise ConfigError(f"optim.train_mask_epoch={o.train_mask_epoch} shortens the encoder's cosine horizon to leave "
+                          f"room for the occluder (official ADIOS BYOL); method.masking='{me.masking}' has no learned "
+                          f"occluder, and the official BYOL anneals over all epochs: set optim.train_mask_epoch=0 "
+                          f"(or leave it unset).")
+    _check_choice("model.cifar_padding", m.cifar_padding, [1, 2])
     _check_range("train.checkpoint_every_steps", t.checkpoint_every_steps, low=0)
     if not e.knn_ks or min(e.knn_ks) < 1:
         raise ConfigError(f"eval.knn_ks={list(e.knn_ks)} must be a non-empty list of positive integers.")
@@ -616,6 +626,12 @@ def _validate_combinations(cfg: Config) -> None:
                           f"{SYNTHETIC_MIN_IMG_SIZE}, got {size}.")
     if m.backbone == "convnet" and size < 16:
         raise ConfigError(f"model.backbone='convnet' (four 2x2 max-pools) needs data.img_size >= 16, got {size}.")
+    if m.cifar_padding != 2 and m.backbone != "resnet18_cifar":
+        raise ConfigError(f"model.cifar_padding={m.cifar_padding} sets the CIFAR stem's padding: it applies to "
+                          f"'resnet18_cifar' only; model.backbone='{m.backbone}' needs model.cifar_padding=2.")
+    if m.zero_init_residual and m.backbone not in ("resnet18", "resnet18_cifar", "resnet50"):
+        raise ConfigError(f"model.zero_init_residual=true zeroes the last BatchNorm of ResNet blocks: it applies to "
+                          f"resnet18, resnet18_cifar and resnet50; model.backbone='{m.backbone}' has none.")
     if m.width != 64 and m.backbone not in ("resnet18", "resnet18_cifar", "convnet"):
         raise ConfigError(f"model.width={m.width} applies to 'resnet18', 'resnet18_cifar' and 'convnet' only; "
                           f"model.backbone='{m.backbone}' needs model.width=64.")
@@ -709,3 +725,15 @@ def parse_overrides(items: list[str]) -> dict:
             raise ConfigError(f"Override {item!r} is not of the form key=value (e.g. method.n_masks=4).")
         overrides[key.strip()] = yaml.safe_load(value) if value.strip() else None
     return overrides
+
+# %% ../nbs/00_config.ipynb #7a2dd6b6
+def apply_baseline_hparams(configs, baseline_hparams: dict) -> list[Config]:
+    """`configs` with every unmasked run (`method.masking='none'`) updated by `baseline_hparams[<dataset>/<backbone>/
+    <method>]` where that key exists; every other config unchanged, the order kept."""
+    if not isinstance(baseline_hparams, dict) or not all(isinstance(v, dict) for v in baseline_hparams.values()):
+        raise ConfigError(f"baseline_hparams must map 'dataset/backbone/method' to a dict of config overrides, "
+                          f"got {baseline_hparams!r}.")
+    def key(cfg):
+        return f"{cfg.data.dataset}/{cfg.model.backbone}/{cfg.method.name}"
+    return [cfg.replace(**baseline_hparams[key(cfg)]) if cfg.method.masking == "none" and key(cfg) in baseline_hparams
+            else cfg for cfg in configs]

@@ -21,11 +21,12 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['KNN_KS', 'KNN_TEMPERATURES', 'PROBE_WEIGHT_DECAYS', 'EVALUATIONS', 'as_loader', 'split_batch', 'evaluation_device',
-           'extract_features', 'knn_predict', 'stratified_split', 'knn', 'LinearClassifier', 'fit_linear_classifier',
-           'linear_probe', 'multilabel_f1', 'multilabel_linear_probe', 'linear_probe_paper', 'cluster_metrics',
+__all__ = ['KNN_KS', 'KNN_TEMPERATURES', 'PROBE_WEIGHT_DECAYS', 'EVAL_PRECISIONS', 'EVALUATIONS', 'LINEAR_PROTOCOLS',
+           'RUN_PROTOCOLS', 'as_loader', 'split_batch', 'evaluation_device', 'extract_features', 'knn_predict',
+           'stratified_split', 'knn', 'LinearClassifier', 'fit_linear_classifier', 'linear_probe', 'multilabel_f1',
+           'multilabel_linear_probe', 'autocast_context', 'paper_precision', 'linear_probe_paper', 'cluster_metrics',
            'reinitialise', 'finetune', 'robustness', 'mask_quality', 'evaluation_key', 'read_cache', 'write_cache',
-           'evaluate_run']
+           'linear_train_transform', 'evaluate_run']
 
 # %% ../nbs/11_evaluate.ipynb #82cfebc6
 def _check_features(feats, labels, name: str = "features", multilabel: bool = False):
@@ -234,20 +235,25 @@ def knn(train_feats, train_labels, test_feats, test_labels, ks: Sequence[int] = 
     """Weighted k-NN accuracy (percent) with k and T chosen by `protocol`: "val" (a validation split of the
     training set, default), "paper" (best top-1 over the grid on the test set, as the official script) or
     "fixed" (`ks[0]`, `temperatures[0]`). Returns `top1`, `top5`, the chosen `k` and `T` (None for euclidean),
-    `distance`, `protocol`, `selected_on` and `selection_top1` (the top-1 the choice was made on)."""
-    if distance not in ("cosine", "euclidean"):
-        raise ValueError(f"distance must be 'cosine' or 'euclidean'; got {distance!r}")
+    `distance`, `protocol`, `selected_on` and `selection_top1` (the top-1 the choice was made on).
+    `distance="both"` adds the distance to the grid (cosine and euclidean, as the official `main_knn.py`)."""
+    if distance not in ("cosine", "euclidean", "both"):
+        raise ValueError(f"distance must be 'cosine', 'euclidean' or 'both'; got {distance!r}")
+    distances = ("cosine", "euclidean") if distance == "both" else (distance,)
     if protocol not in ("val", "paper", "fixed"):
         raise ValueError(f"protocol must be 'val', 'paper' or 'fixed'; got {protocol!r}")
     ks, temperatures = tuple(int(k) for k in ks), tuple(float(t) for t in temperatures)
-    if not ks or min(ks) < 1 or (distance == "cosine" and (not temperatures or min(temperatures) <= 0)):
+    if not ks or min(ks) < 1 or ("cosine" in distances and (not temperatures or min(temperatures) <= 0)):
         raise ValueError(f"ks must be positive integers and temperatures positive floats; got {ks}, {temperatures}")
     train_feats, train_labels = _check_features(train_feats, train_labels, "train")
     test_feats, test_labels = _check_features(test_feats, test_labels, "test")
     n_classes = int(max(train_labels.max(), test_labels.max())) + 1
-    grid = lambda mem, mem_y, q, q_y, ks_, ts_: _knn_grid(mem, mem_y, q, q_y, ks_, ts_, distance, n_classes)
+    def grid(mem, mem_y, q, q_y, ks_, ts_, distances_=distances):
+        "The grid's entries, distance by distance (ties go to the earlier: cosine before euclidean)."
+        return [{**entry, "distance": d} for d in distances_
+                for entry in _knn_grid(mem, mem_y, q, q_y, ks_, ts_, d, n_classes)]
     if protocol == "fixed":
-        chosen = grid(train_feats, train_labels, test_feats, test_labels, ks[:1], temperatures[:1])[0]
+        chosen = grid(train_feats, train_labels, test_feats, test_labels, ks[:1], temperatures[:1], distances[:1])[0]
         selected_on, selection_top1 = "given", float("nan")
     elif protocol == "paper":
         chosen = _best(grid(train_feats, train_labels, test_feats, test_labels, ks, temperatures))
@@ -256,10 +262,12 @@ def knn(train_feats, train_labels, test_feats, test_labels, ks: Sequence[int] = 
         fit_idx, val_idx = stratified_split(train_labels, val_fraction, seed)
         choice = _best(grid(train_feats[fit_idx], train_labels[fit_idx], train_feats[val_idx],
                             train_labels[val_idx], ks, temperatures))
-        chosen = grid(train_feats, train_labels, test_feats, test_labels, (choice["k"],), (choice["T"] or 1.0,))[0]
+        chosen = grid(train_feats, train_labels, test_feats, test_labels, (choice["k"],), (choice["T"] or 1.0,),
+                      (choice["distance"],))[0]
         selected_on, selection_top1 = "val", choice["top1"]
     return {"top1": chosen["top1"], "top5": chosen["top5"], "k": chosen["k"],
-            "T": chosen["T"] if distance == "cosine" else None, "distance": distance, "protocol": protocol,
+            "T": chosen["T"] if chosen["distance"] == "cosine" else None, "distance": chosen["distance"],
+            "protocol": protocol,
             "selected_on": selected_on, "selection_top1": selection_top1}
 
 # %% ../nbs/11_evaluate.ipynb #ada1bdcc
@@ -386,19 +394,44 @@ def multilabel_linear_probe(train_feats, train_targets, test_feats, test_targets
 # %% ../nbs/11_evaluate.ipynb #f22f64e3
 from .optim import LARS  # the pre-training optimiser, here with eta = 1e-3 and no clipping
 
+# %% ../nbs/11_evaluate.ipynb #22192220
+from contextlib import nullcontext
+
+EVAL_PRECISIONS = ("fp32", "bf16", "fp16")
+
+
+def autocast_context(device, precision: str = "fp32"):
+    "The autocast context of `precision` on `device`: none (fp32), bfloat16 (CPU or CUDA), float16 (CUDA only)."
+    if precision not in EVAL_PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(EVAL_PRECISIONS)}; got {precision!r}")
+    device = torch.device(device)
+    if precision == "fp32":
+        return nullcontext()
+    if precision == "fp16" and device.type != "cuda":
+        raise ValueError(f"precision='fp16' (the official --precision 16) needs a CUDA device, got {device.type!r}; "
+                         f"use 'bf16' or 'fp32' there.")
+    return torch.autocast(device.type, dtype=torch.float16 if precision == "fp16" else torch.bfloat16)
+
+
+def paper_precision(device) -> str:
+    "The official evaluations' precision where it exists: fp16 on CUDA, fp32 on any other device."
+    return "fp16" if torch.device(device).type == "cuda" else "fp32"
+
 # %% ../nbs/11_evaluate.ipynb #b22a7ea1
 def linear_probe_paper(encoder: nn.Module, train_dataset_augmented, test_dataset, n_classes: int,
                        epochs: int = 100, batch_size: int = 128, lr: float = 0.1, momentum: float = 0.9,
                        weight_decay: float = 0.0, milestones: Sequence[int] = (60, 80), gamma: float = 0.1,
                        lars: bool = True, eta: float = 1e-3, device=None, num_workers: int = 0, seed: int = 0,
-                       progress: bool = True) -> dict:
+                       progress: bool = True, precision: str = "fp32") -> dict:
     """The official linear evaluation protocol on a frozen encoder. Returns `top1`, `top5` (percent, last
-    epoch), `top1_best_epoch`, `epochs`, `protocol` ("paper")."""
+    epoch), `top1_best_epoch`, `epochs`, `protocol` ("paper"). `precision` autocasts the encoder's forward
+    passes (`autocast_context`; the classifier stays in float32)."""
     device = evaluation_device(device, encoder)
     was_training = encoder.training
     encoder.to(device).eval()
-    test_feats, test_labels = extract_features(encoder, test_dataset, batch_size=256, device=device,
-                                               num_workers=num_workers, progress=False)
+    with autocast_context(device, precision):
+        test_feats, test_labels = extract_features(encoder, test_dataset, batch_size=256, device=device,
+                                                   num_workers=num_workers, progress=False)
     test_labels = _check_features(test_feats, test_labels, "test")[1]
     torch.manual_seed(seed)
     classifier = nn.Linear(test_feats.shape[1], n_classes).to(device)
@@ -415,9 +448,9 @@ def linear_probe_paper(encoder: nn.Module, train_dataset_augmented, test_dataset
             encoder.eval()  # the official code forces eval mode at every step
             for batch in loader:
                 images, labels = split_batch(batch)
-                with torch.no_grad():
+                with torch.no_grad(), autocast_context(device, precision):
                     feats = encoder(images.to(device)).flatten(1)
-                loss = F.cross_entropy(classifier(feats), torch.as_tensor(labels).long().to(device))
+                loss = F.cross_entropy(classifier(feats.float()), torch.as_tensor(labels).long().to(device))
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
@@ -483,10 +516,11 @@ def finetune(encoder: nn.Module, train_data, test_data, n_classes: int, epochs: 
              batch_size: int = 128, momentum: float = 0.9, weight_decay: float = 5e-4, warmup_epochs: int = 10,
              warmup_start_lr: float = 0.0, lars: bool = True, eta: float = 1e-3, bn_mode: str = "train",
              from_scratch: bool = False, device=None, num_workers: int = 0, seed: int = 0, progress: bool = True,
-             return_model: bool = False):
+             return_model: bool = False, precision: str = "fp32"):
     """Fine-tune a copy of `encoder` with a new linear head on `train_data` (augmented `(image, label)` pairs)
     and evaluate on `test_data`. Returns a dict `top1`, `top5` (percent), `epochs`, `bn_mode`, `from_scratch`
-    (and `(dict, (model, head))` with `return_model=True`)."""
+    (and `(dict, (model, head))` with `return_model=True`). `precision` autocasts the forward passes
+    (`autocast_context`; fp16 with a gradient scaler, as the official `--precision 16`)."""
     if bn_mode not in ("train", "eval"):
         raise ValueError(f"bn_mode must be 'train' (ordinary fine-tuning) or 'eval' (official: frozen BN "
                          f"statistics); got {bn_mode!r}")
@@ -507,17 +541,21 @@ def finetune(encoder: nn.Module, train_data, test_data, n_classes: int, epochs: 
         optimizer = LARS(params, lr=lr, momentum=momentum, weight_decay=weight_decay, eta=eta, clip_lr=False)
     else:
         optimizer = torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    autocast_context(device, precision)  # fails early on an unaccepted precision
+    scaler = torch.amp.GradScaler(device.type, enabled=precision == "fp16")  # off: a pass-through
     for epoch in tqdm(range(epochs), desc="fine-tuning", disable=not progress, leave=False):
         for group in optimizer.param_groups:
             group["lr"] = warmup_cosine_lr(epoch, lr, warmup_epochs, epochs, warmup_start_lr)
         model.train(bn_mode == "train")
         for batch in loader:
             images, labels = split_batch(batch)
-            logits = head(model(images.to(device)).flatten(1))
-            loss = F.cross_entropy(logits, torch.as_tensor(labels).long().to(device))
+            with autocast_context(device, precision):
+                logits = head(model(images.to(device)).flatten(1))
+            loss = F.cross_entropy(logits.float(), torch.as_tensor(labels).long().to(device))
             optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
     result = _accuracy_on(model, head, test_data, 256, device, num_workers)
     result.update(epochs=epochs, bn_mode=bn_mode, from_scratch=from_scratch)
     return (result, (model, head)) if return_model else result
@@ -629,14 +667,36 @@ def write_cache(path: Path, cache: dict) -> None:
 EVALUATIONS = ("knn", "linear", "cluster")
 
 
+def linear_train_transform(dataset: str, img_size: int):
+    """The official linear evaluation's training augmentation (YugeTen/adios@21c6f23 `classification_dataloader.py`):
+    RandomResizedCrop(S, 0.08-1) + flip (CIFAR-sized data: RandomCrop(S, pad 4, reflect) + flip), then the
+    evaluation normalisation."""
+    from adios_nb.augment import EVAL_NORMALIZATION, PHOTO_DATASETS  # imported here, as evaluate_run's loaders
+    from torchvision.transforms import v2
+    if dataset in PHOTO_DATASETS or dataset in ("stl10", "clevr"):
+        crop = v2.RandomResizedCrop(img_size, scale=(0.08, 1.0), antialias=True)
+    else:
+        crop = v2.RandomCrop(img_size, padding=4, padding_mode="reflect")
+    finish = [v2.ToDtype(torch.float32, scale=True)]
+    if EVAL_NORMALIZATION.get(dataset) is not None:
+        finish.append(v2.Normalize(*EVAL_NORMALIZATION[dataset]))
+    return v2.Compose([crop, v2.RandomHorizontalFlip()] + finish)
+
+
+LINEAR_PROTOCOLS = ("fast", "paper")
+RUN_PROTOCOLS = ("val", "paper", "official")  # see evaluate_run
+
+
 def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: str = "backbone",
                  protocol: Optional[str] = None, data_overrides: Optional[dict] = None, batch_size: int = 256,
-                 seed: int = 0, cache: bool = True, progress: bool = False) -> dict:
+                 seed: int = 0, cache: bool = True, progress: bool = False,
+                 linear_protocol: Optional[str] = None) -> dict:
     """`{evaluation: result dict}` for a finished `run` (`adios_nb.train.Run`): k-NN, the fast linear probe and
     k-means clustering on its encoder's `features` ("backbone" or "projector"), cached in the run directory.
     `protocol` (default `run.cfg.eval.protocol`) is "val" or "paper" (k-NN grid on the test set, k-means with
-    max(label) clusters)."""
-    from adios_nb.data import build_eval_data  # imported here: only evaluate_run needs the loaders
+    max(label) clusters; the k-NN grid spans both distances) or "official" ("paper", and the official linear evaluation
+    `linear_probe_paper`, 100 epochs). `linear_protocol` ("fast" | "paper") overrides the linear evaluation's choice."""
+    from adios_nb.data import EvalDataset, build_eval_data, eval_sources  # imported here: only evaluate_run needs them
     unknown = [e for e in evaluations if e not in EVALUATIONS]
     if unknown:
         raise ValueError(f"unknown evaluation(s) {unknown}; accepted: {', '.join(EVALUATIONS)}")
@@ -644,14 +704,23 @@ def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: 
         raise ValueError(f"features must be 'backbone' or 'projector', got {features!r}")
     cfg = run.cfg.replace(**(data_overrides or {}))
     protocol = protocol or cfg.eval.protocol
+    if protocol not in RUN_PROTOCOLS:
+        raise ValueError(f"protocol must be one of {', '.join(RUN_PROTOCOLS)}, got {protocol!r}")
+    linear_protocol = linear_protocol or ("paper" if protocol == "official" else "fast")
+    if linear_protocol not in LINEAR_PROTOCOLS:
+        raise ValueError(f"linear_protocol must be 'fast' (L-BFGS probe) or 'paper' (the official SGD + LARS probe), "
+                         f"got {linear_protocol!r}")
     ev = cfg.eval
+    official_selection = protocol in ("paper", "official")  # the official scripts' choices (on the test set)
+    distance = "both" if official_selection else ev.knn_distance  # the official main_knn.py tries both
     settings = {"features": features, "protocol": protocol, "dataset": cfg.data.dataset, "img_size": cfg.img_size,
                 "eval_crop": cfg.data.eval_crop, "n_train": cfg.data.n_train, "n_test": cfg.data.n_test,
                 "data_seed": cfg.data.seed, "seed": seed}
     per_evaluation = {
         "knn": {**settings, "ks": list(ev.knn_ks), "temperatures": list(ev.knn_temperatures),
-                "distance": ev.knn_distance, "val_fraction": ev.val_fraction},
-        "linear": {**settings, "val_fraction": ev.val_fraction},
+                "distance": distance, "val_fraction": ev.val_fraction},
+        "linear": {**settings, "val_fraction": ev.val_fraction,  # the fast probe's key is unchanged
+                   **({"linear_protocol": "paper"} if linear_protocol == "paper" else {})},
         "cluster": settings,
     }
     cache = cache and run.run_dir is not None  # an untrained reference (`Run.initial`) has no directory
@@ -675,14 +744,20 @@ def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: 
     for name in missing:
         if name == "knn":
             results[name] = knn(train_feats, train_labels, test_feats, test_labels, ks=ev.knn_ks,
-                                temperatures=ev.knn_temperatures, distance=ev.knn_distance, protocol=protocol,
+                                temperatures=ev.knn_temperatures, distance=distance,
+                                protocol="paper" if official_selection else protocol,
                                 val_fraction=ev.val_fraction, seed=seed)
+        elif name == "linear" and linear_protocol == "paper":  # augmented training images, 100 epochs
+            augmented = EvalDataset(eval_sources(cfg)["train"], linear_train_transform(cfg.data.dataset, cfg.img_size))
+            n_classes = int(max(train_labels.max(), test_labels.max())) + 1
+            results[name] = linear_probe_paper(run.encoder(), augmented, splits["test"], n_classes, device=device,
+                                               seed=seed, progress=progress, precision=paper_precision(device))
         elif name == "linear":
             results[name] = linear_probe(train_feats, train_labels, test_feats, test_labels,
                                          val_fraction=ev.val_fraction, seed=seed)
         else:
             results[name] = cluster_metrics(test_feats, test_labels, seed=seed,
-                                            protocol="paper" if protocol == "paper" else "clean")
+                                            protocol="paper" if official_selection else "clean")
         stored[keys[name]] = {"settings": per_evaluation[name], "result": results[name]}
     if cache:
         write_cache(cache_path, stored)

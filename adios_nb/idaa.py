@@ -26,11 +26,12 @@ from .methods import (BYOL, Method, SimCLR, SimSiam, check_finite, set_requires_
 from .optim import build_optimizers
 
 # %% auto #0
-__all__ = ['IDAA_CLASSES', 'ResBlock', 'vae_stages', 'VAE', 'vae_loss', 'LatentMean', 'VAEStage', 'vae_config', 'train_vae',
-           'DualBatchNorm2d', 'convert_dual_batchnorm', 'adversarial_bn', 'fgsm', 'clae_view', 'identity_parts',
-           'idaa_view', 'instance_loss', 'uel_loss', 'AdversarialAugmentation', 'adversarial_step', 'AugmentedSimCLR',
-           'AugmentedSimSiam', 'AugmentedBYOL', 'InstanceDiscrimination', 'Plain', 'UEL', 'build_idaa_method',
-           'projector_features', 'knn_monitor', 'linear_eval_official', 'evaluate_official', 'paper_run_config']
+__all__ = ['IDAA_CLASSES', 'INSTANCE_LINEAR_PROTOCOL', 'ResBlock', 'vae_stages', 'VAE', 'vae_loss', 'LatentMean', 'VAEStage',
+           'vae_config', 'train_vae', 'DualBatchNorm2d', 'convert_dual_batchnorm', 'adversarial_bn', 'fgsm',
+           'clae_view', 'identity_parts', 'idaa_view', 'instance_loss', 'uel_loss', 'AdversarialAugmentation',
+           'adversarial_step', 'AugmentedSimCLR', 'AugmentedSimSiam', 'AugmentedBYOL', 'InstanceDiscrimination',
+           'Plain', 'UEL', 'build_idaa_method', 'projector_features', 'knn_monitor', 'linear_eval_official',
+           'evaluate_official', 'paper_run_config']
 
 # %% ../nbs/13_idaa.ipynb #e64b0547
 class ResBlock(nn.Module):
@@ -321,7 +322,7 @@ class AdversarialAugmentation:
             std = torch.tensor(std[1] if std is not None else (1.0, 1.0, 1.0)).view(1, 3, 1, 1)
             self.register_buffer("clae_eps", me.adv_eps / std if me.clae_eps_space == "pixel"
                                  else torch.full((1, 3, 1, 1), float(me.adv_eps)), persistent=False)
-        self._monitor_data = None
+        self.monitor_data = None
 
     def train(self, mode: bool = True):
         super().train(mode)
@@ -500,11 +501,11 @@ def projector_features(method, dataset, batch_size: int = 256) -> tuple[torch.Te
 
 def knn_monitor(method, k: int = 200) -> float:
     "The official k-NN monitor (K = 200, sigma = method.temperature, projector outputs) on the test set, in %."
-    if method._monitor_data is None:
-        method._monitor_data = build_eval_data(method.cfg)
+    if method.monitor_data is None:
+        method.monitor_data = build_eval_data(method.cfg)
     state = capture_rng_state()
-    train_z, train_y = projector_features(method, method._monitor_data["train"])
-    test_z, test_y = projector_features(method, method._monitor_data["test"])
+    train_z, train_y = projector_features(method, method.monitor_data["train"])
+    test_z, test_y = projector_features(method, method.monitor_data["test"])
     restore_rng_state(state)
     result = knn(train_z, train_y, test_z, test_y, ks=(k,), temperatures=(method.cfg.method.temperature,),
                  protocol="fixed")
@@ -544,16 +545,24 @@ def linear_eval_official(train_feats, train_labels, test_feats, test_labels, n_c
     return {"top1_best_epoch": official[best], "top1_last_epoch_official": official[-1], "top1_last": last,
             "best_epoch": best, "epochs": epochs}
 
+# %% ../nbs/13_idaa.ipynb #5278adf1
+INSTANCE_LINEAR_PROTOCOL = {"features": "embedding", "batch_size": 128, "checkpoint": "final"}  # Plain/UEL, see above
+
 # %% ../nbs/13_idaa.ipynb #9d6d3fcf
 def evaluate_official(run, linear_epochs: int = 1000, batch_size: int = 256, seed: int = 0,
                       data_overrides: Optional[dict] = None, cache: bool = True) -> dict:
     """IDAA's protocol for a finished run: `knn_best_epoch` (the per-epoch monitor's best, if the run had
     `eval.knn_monitor`), `knn_final` (the same k-NN on the final weights), `linear_best_epoch` and `linear_last`
-    (Adam linear evaluation on the backbone features); in percent, cached in the run directory."""
+    (Adam linear evaluation on the backbone features; for Plain and UEL on the 128-d embedding with batch 128,
+    `INSTANCE_LINEAR_PROTOCOL`); in percent, cached in the run directory."""
     cfg = run.cfg.replace(**(data_overrides or {}))
     settings = {"dataset": cfg.data.dataset, "img_size": cfg.img_size, "n_train": cfg.data.n_train,
                 "n_test": cfg.data.n_test, "data_seed": cfg.data.seed, "linear_epochs": linear_epochs,
                 "batch_size": batch_size, "seed": seed, "temperature": cfg.method.temperature}
+    instance = cfg.method.name in INSTANCE_METHODS
+    if instance:  # CLAE's Plain/UEL evaluation (only these runs' cache keys carry it)
+        settings.update(linear_features=INSTANCE_LINEAR_PROTOCOL["features"],
+                        linear_batch_size=INSTANCE_LINEAR_PROTOCOL["batch_size"])
     key = evaluation_key("official", settings)
     cache_path = Path(run.run_dir) / "evaluations.json"
     stored = read_cache(cache_path) if cache else {}
@@ -565,12 +574,16 @@ def evaluate_official(run, linear_epochs: int = 1000, batch_size: int = 256, see
     test_z, test_y = projector_features(method, splits["test"])
     knn_final = knn(train_z, train_y, test_z, test_y, ks=(200,), temperatures=(cfg.method.temperature,),
                     protocol="fixed")["top1"]
-    encoder = run.encoder()
-    train_h, _ = extract_features(encoder, splits["train"], device=method.device, progress=False)
-    test_h, _ = extract_features(encoder, splits["test"], device=method.device, progress=False)
+    if instance:  # the L2-normalised 128-d embedding the network outputs
+        train_h, test_h, linear_batch = train_z, test_z, INSTANCE_LINEAR_PROTOCOL["batch_size"]
+    else:
+        encoder = run.encoder()
+        train_h, _ = extract_features(encoder, splits["train"], device=method.device, progress=False)
+        test_h, _ = extract_features(encoder, splits["test"], device=method.device, progress=False)
+        linear_batch = batch_size
     n_classes = int(max(train_y.max(), test_y.max())) + 1
     linear = linear_eval_official(train_h, train_y, test_h, test_y, n_classes, epochs=linear_epochs,
-                                  batch_size=batch_size, seed=seed, device=method.device)
+                                  batch_size=linear_batch, seed=seed, device=method.device)
     monitor = run.metrics["knn_monitor_top1"].dropna() if "knn_monitor_top1" in run.metrics else None
     result = {"knn_best_epoch": float(monitor.max()) if monitor is not None and len(monitor) else float("nan"),
               "knn_final": knn_final, "linear_best_epoch": linear["top1_best_epoch"], "linear_last": linear["top1_last"],
@@ -583,9 +596,11 @@ def evaluate_official(run, linear_epochs: int = 1000, batch_size: int = 256, see
 # %% ../nbs/13_idaa.ipynb #e05ecb8d
 def paper_run_config(common: dict, hparams: dict, augmentation_hparams: dict, dataset: str, backbone: str,
                      method: str, augmentation: str, seed: int, name: str = "", **extra) -> Config:
-    "One run of an IDAA paper notebook: common < hparams[dataset/backbone/method] < augmentation_hparams < keys."
+    """One run of an IDAA paper notebook: common < hparams[dataset/backbone/method] < augmentation_hparams[augmentation]
+    < augmentation_hparams[dataset/augmentation] (e.g. CLAE's eps on one data set) < keys."""
     overrides = {**common, **hparams.get(f"{dataset}/{backbone}/{method}", {}),
-                 **augmentation_hparams.get(augmentation, {}), **extra,
+                 **augmentation_hparams.get(augmentation, {}),
+                 **augmentation_hparams.get(f"{dataset}/{augmentation}", {}), **extra,
                  "data.dataset": dataset, "model.backbone": backbone, "method.name": method,
                  "method.augmentation": augmentation, "train.seed": seed}  # later keys win
     return load_config(**overrides, name=name)

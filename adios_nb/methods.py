@@ -127,7 +127,8 @@ class Method(nn.Module):
                               f"known only once built); pre-train on one of: "
                               f"{', '.join(n for n, i in DATASETS.items() if i.n_classes is not None)}.")
         self.cfg, self.multilabel = cfg, info.multilabel
-        self.backbone, feat_dim = build_backbone(cfg.model.backbone, cfg.img_size, width=cfg.model.width)
+        self.backbone, feat_dim = build_backbone(cfg.model.backbone, cfg.img_size, cfg.model.cifar_padding,
+                                                 cfg.model.width, cfg.model.zero_init_residual)
         self.projector, self.predictor = build_heads(cfg.method.name, feat_dim, cfg.model.proj_hidden_dim,
                                                      cfg.model.output_dim, cfg.model.pred_hidden_dim)
         self.classifier = nn.Linear(feat_dim, info.n_classes)
@@ -146,8 +147,9 @@ class Method(nn.Module):
         return next(self.parameters()).device
 
     def _autocast(self):
-        if self.cfg.train.precision == "bf16" and self.device.type == "cuda":
-            return torch.autocast("cuda", dtype=torch.bfloat16)
+        "bfloat16 autocast for `train.precision='bf16'`, on CUDA and on the CPU (the same code path, run in CI)."
+        if self.cfg.train.precision == "bf16" and self.device.type in ("cuda", "cpu"):
+            return torch.autocast(self.device.type, dtype=torch.bfloat16)
         return nullcontext()
 
     def step_generator(self) -> torch.Generator:
@@ -205,7 +207,7 @@ class Method(nn.Module):
     def training_step(self, batch: dict) -> dict[str, float]:
         "One complete step on `batch` (both players for ADIOS, then BYOL's EMA); returns float metrics."
         self.train()
-        if self.cfg.train.channels_last and self.device.type == "cuda":
+        if self.cfg.train.channels_last:  # on the CPU too: the GPU's memory layout, exercised in CI
             batch = {**batch, "views": [v.contiguous(memory_format=torch.channels_last) for v in batch["views"]]}
         metrics = self.optimisation_step(batch)
         self.after_step()

@@ -5,15 +5,16 @@
 # %% auto #0
 __all__ = ['BACKBONES', 'VIT_TINY_PATCH', 'VIT_TINY_MIN_SIZE', 'VIT_TINY_MAX_SIZE', 'RESNET18_MIN_SIZE',
            'RESNET18_CIFAR_MIN_SIZE', 'CONVNET_MIN_SIZE', 'RESNET18_WIDTH', 'METHODS', 'resnet18_of_width',
-           'cifar_resnet18', 'small_convnet', 'vit_tiny', 'build_backbone', 'simclr_projector', 'simsiam_projector',
-           'simsiam_predictor', 'byol_projector', 'byol_predictor', 'build_heads']
+           'cifar_resnet18', 'small_convnet', 'vit_tiny', 'build_backbone', 'zero_residual_branches',
+           'simclr_projector', 'simsiam_projector', 'simsiam_predictor', 'byol_projector', 'byol_predictor',
+           'build_heads']
 
 # %% ../nbs/06_models.ipynb #75b2b7d4
 import torch
 import torch.nn as nn
 import torchvision
 from torchvision.ops import Conv2dNormActivation
-from torchvision.models.resnet import BasicBlock
+from torchvision.models.resnet import BasicBlock, Bottleneck
 from torchvision.models.vision_transformer import VisionTransformer
 
 # %% ../nbs/06_models.ipynb #bbefff7d
@@ -104,8 +105,16 @@ def vit_tiny(img_size: int) -> nn.Module:
     return model
 
 # %% ../nbs/06_models.ipynb #a4a9732d
-def build_backbone(name: str, img_size: int, cifar_padding: int = 2, width: int = RESNET18_WIDTH) -> tuple[nn.Module, int]:
-    "Build backbone `name` for `img_size`-pixel square images; return `(module, feature_dim)`."
+def build_backbone(name: str, img_size: int, cifar_padding: int = 2, width: int = RESNET18_WIDTH,
+                   zero_init_residual: bool = False) -> tuple[nn.Module, int]:
+    """Build backbone `name` for `img_size`-pixel square images; return `(module, feature_dim)`.
+    `zero_init_residual` (ResNets only) starts every residual branch at zero (`zero_residual_branches`)."""
+    if zero_init_residual:
+        if name not in ("resnet18", "resnet18_cifar", "resnet50"):
+            raise ValueError(f"zero_init_residual applies to the ResNets (resnet18, resnet18_cifar, resnet50); "
+                             f"{name!r} has no residual BatchNorm to zero")
+        model, dim = build_backbone(name, img_size, cifar_padding, width)
+        return zero_residual_branches(model), dim
     if name not in BACKBONES:
         raise ValueError(f"unknown backbone {name!r}; accepted: {', '.join(BACKBONES)}")
     img_size = _check_img_size(name, img_size)
@@ -122,6 +131,17 @@ def build_backbone(name: str, img_size: int, cifar_padding: int = 2, width: int 
         model.fc = nn.Identity()
         return model, 2048
     return vit_tiny(img_size), 192
+
+# %% ../nbs/06_models.ipynb #c23580b2
+def zero_residual_branches(model: nn.Module) -> nn.Module:
+    "Set the last BatchNorm weight of every ResNet block to 0 (torchvision's `zero_init_residual=True`); returns `model`."
+    blocks = [m for m in model.modules() if isinstance(m, (BasicBlock, Bottleneck))]
+    if not blocks:
+        raise ValueError(f"{type(model).__name__} has no ResNet block (BasicBlock, Bottleneck) to zero-initialise")
+    for block in blocks:
+        last_norm = block.bn3 if isinstance(block, Bottleneck) else block.bn2
+        nn.init.zeros_(last_norm.weight)
+    return model
 
 # %% ../nbs/06_models.ipynb #febddbf6
 def simclr_projector(feat_dim: int, proj_hidden_dim: int, output_dim: int) -> nn.Sequential:

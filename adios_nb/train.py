@@ -41,12 +41,17 @@ from .methods import METHOD_CLASSES, NonFiniteLossError, build_method, move_batc
 from .optim import apply_lr_schedule
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'LAST_KEYS', 'FINAL_KEYS', 'PROGRESS_KEYS', 'RunDirectoryError', 'CheckpointError',
-           'check_weights_only', 'save_checkpoint', 'load_checkpoint', 'write_json_atomic', 'resolve_device',
-           'DistributedContext', 'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches',
-           'cpu_record', 'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint',
-           'restore_training', 'online_validation', 'run_dir_lock', 'pretrain', 'Run', 'available_cores',
-           'expected_cost', 'pretrain_many', 'parse_args', 'cli', 'main']
+__all__ = ['CHECKPOINT_FORMAT', 'LAST_KEYS', 'FINAL_KEYS', 'PROGRESS_KEYS', 'DRY_RUN_PHOTO_SHAPE', 'DRY_RUN_STEPS',
+           'PRETRAIN_IMAGES', 'ASSUMED_SUSTAINED_TFLOPS', 'RunDirectoryError', 'CheckpointError', 'check_weights_only',
+           'save_checkpoint', 'load_checkpoint', 'write_json_atomic', 'resolve_device', 'DistributedContext',
+           'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches', 'cpu_record',
+           'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint', 'restore_training',
+           'online_validation', 'run_dir_lock', 'check_schedule_horizons', 'pretrain', 'Run', 'available_cores',
+           'expected_cost', 'pretrain_many', 'dry_run_image_shape', 'RandomImageSource', 'dry_run_loader',
+           'dry_run_eval_data', 'MemoryPeak', 'parameter_counts', 'dry_run_evaluations', 'dry_run_one', 'DryRunError',
+           'DryRunFinished', 'with_dependencies', 'dry_run', 'dry_run_summary', 'stop_after_dry_run',
+           'backbone_forward_flops', 'forward_passes_per_image', 'training_flops_per_image', 'gpu_hours_estimate',
+           'build_parser', 'parse_args', 'cli', 'main']
 
 # %% ../nbs/14_train.ipynb #87b60544
 import errno
@@ -444,6 +449,15 @@ def run_dir_lock(run_dir: Path, run_id: Optional[str] = None):
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
+def check_schedule_horizons(cfg: Config, method) -> None:
+    "ConfigError if the warm-up does not end before a player's cosine horizon (`method.schedule_horizons`)."
+    for name, horizon in method.schedule_horizons.items():
+        if cfg.optim.scheduler == "warmup_cosine" and cfg.train.epochs > cfg.optim.warmup_epochs >= horizon:
+            raise ConfigError(f"optim.warmup_epochs={cfg.optim.warmup_epochs} must be smaller than the {name}'s "
+                              f"cosine horizon of {horizon} epochs (train.epochs - optim.train_mask_epoch for the "
+                              f"encoder): lower optim.warmup_epochs or optim.train_mask_epoch.")
+
+
 def pretrain(cfg: Config, run_dir=None, progress: Optional[bool] = None) -> "Run":
     """Pre-train `cfg` in `run_dir` (default `runs_dir()/cfg.run_id`), resuming from `last.pt` if present;
     a finished run is loaded instead (on `cfg.train.device`), without the lock, so read access suffices.
@@ -538,11 +552,7 @@ def _pretrain(cfg: Config, run_dir: Path, progress: Optional[bool]) -> "Run":
         raise ConfigError(f"The pre-training loader yields no batch: data.batch_size={cfg.data.batch_size} is larger "
                           f"than the dataset. Lower data.batch_size or use more images.")
     method.total_steps = n_steps * cfg.train.epochs
-    for name, horizon in method.schedule_horizons.items():
-        if cfg.optim.scheduler == "warmup_cosine" and cfg.train.epochs > cfg.optim.warmup_epochs >= horizon:
-            raise ConfigError(f"optim.warmup_epochs={cfg.optim.warmup_epochs} must be smaller than the {name}'s "
-                              f"cosine horizon of {horizon} epochs (train.epochs - optim.train_mask_epoch for the "
-                              f"encoder): lower optim.warmup_epochs or optim.train_mask_epoch.")
+    check_schedule_horizons(cfg, method)
     # 4. resume
     state, rng_to_restore = TrainingState(), None
     last_path = run_dir / "last.pt"
@@ -766,16 +776,416 @@ def pretrain_many(configs: list, workers: Optional[int] = None, run_dirs: Option
                                        f"{error}") from error
     return [pretrain(cfg, run_dir) for cfg, run_dir in zip(configs, run_dirs)]
 
+# %% ../nbs/14_train.ipynb #672f54a1
+import gc
+import tempfile
+import threading
+from contextlib import nullcontext
+
+from torch.utils.data import Dataset, default_collate
+
+from .augment import PHOTO_DATASETS, BatchedViewAugmentation, augmentation_kwargs, eval_transform, pretrain_transform
+from .config import DATASETS, LEARNED_MASKINGS
+from .data import BatchedTwoViewCollate, EvalDataset, ImageBatchDataset, TwoViewDataset, mask_slots
+from .datasets import RawSample
+
+DRY_RUN_PHOTO_SHAPE = (300, 400)  # (H, W) of the random photos standing in for folders of JPEGs of many sizes
+
+
+def dry_run_image_shape(cfg: Config) -> tuple[int, int]:
+    "The (H, W) of the random images that stand in for the files of `cfg.data.dataset`."
+    name = cfg.data.dataset
+    if name in PHOTO_DATASETS:
+        return DRY_RUN_PHOTO_SHAPE
+    info = DATASETS[name]
+    side = cfg.img_size if info.synthetic else info.img_size  # synthetic data are generated at the run's size
+    return (side, side)
+
+
+class RandomImageSource(Dataset):
+    """`n` random uint8 images of shape `(3, *shape)` with targets of `dataset`'s kind (a class index, a multi-hot
+    vector, or -1 for every `unlabelled_every`-th image, as STL10's unlabelled split) and random object
+    segmentations where `dataset` has object masks: a source without files, deterministic given `seed`."""
+
+    def __init__(self, dataset: str, n: int, shape, seed: int = 0, unlabelled_every: int = 0):
+        info = DATASETS[dataset]
+        if info.n_classes is None:
+            raise ConfigError(f"data.dataset='{dataset}' has no fixed class count; a dry run needs one.")
+        self.n, self.shape, self.seed, self.unlabelled_every = n, tuple(shape), seed, unlabelled_every
+        self.n_classes, self.multilabel, self.n_objects = info.n_classes, info.multilabel, mask_slots(dataset)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: int) -> RawSample:
+        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + index)
+        image = torch.randint(0, 256, (3, *self.shape), dtype=torch.uint8, generator=generator)
+        if self.multilabel:
+            target = (torch.rand(self.n_classes, generator=generator) < 0.2).float()
+        elif self.unlabelled_every and index % self.unlabelled_every == self.unlabelled_every - 1:
+            target = -1
+        else:
+            target = int(torch.randint(0, self.n_classes, (), generator=generator))
+        segmentation = None
+        if self.n_objects:
+            segmentation = torch.randint(0, self.n_objects + 1, self.shape, dtype=torch.uint8, generator=generator)
+        return RawSample(image, target, segmentation)
+
+
+def dry_run_loader(cfg: Config, source) -> DataLoader:
+    "The pre-training loader `build_pretrain_data(cfg)` builds (dataset wrapper, augmentation, sampler), over `source`."
+    name = cfg.data.dataset
+    if cfg.data.augment == "batched":
+        dataset = ImageBatchDataset(source, n_mask_slots=mask_slots(name))
+        augmentation = BatchedViewAugmentation(name, cfg.img_size, **augmentation_kwargs(cfg))
+        collate = BatchedTwoViewCollate(augmentation, seed=cfg.train.seed, dataset=name)
+    else:
+        transform = pretrain_transform(name, cfg.img_size, **augmentation_kwargs(cfg))
+        dataset = TwoViewDataset(source, transform, seed=cfg.train.seed, n_mask_slots=mask_slots(name))
+        collate = default_collate
+    sampler = EpochBatchSampler(len(dataset), cfg.data.batch_size, seed=cfg.train.seed)
+    return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate)
+
+
+def dry_run_eval_data(cfg: Config, n: int, seed: int = 1) -> EvalDataset:
+    "`n` random labelled images through `cfg`'s evaluation transform (what `build_eval_data` applies)."
+    source = RandomImageSource(cfg.data.dataset, n, dry_run_image_shape(cfg), seed=seed)
+    return EvalDataset(source, eval_transform(cfg.data.dataset, cfg.img_size, cfg.data.eval_crop))
+
+# %% ../nbs/14_train.ipynb #541d3770
+def _resident_bytes() -> int:
+    "This process's resident memory now (Linux: /proc/self/statm); elsewhere its peak so far (getrusage)."
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        import resource  # POSIX; ru_maxrss is in KiB on Linux, bytes on macOS
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
+
+
+class MemoryPeak:
+    "Within `with MemoryPeak() as m:`, `m.peak` is the highest resident memory (bytes) sampled every `interval` s."
+
+    def __init__(self, interval: float = 0.005):
+        self.interval, self.start, self.peak = interval, 0, 0
+        self._stop, self._thread = threading.Event(), None
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, _resident_bytes())
+
+    def __enter__(self) -> "MemoryPeak":
+        self.start = self.peak = _resident_bytes()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _resident_bytes())
+
+
+def parameter_counts(method) -> dict:
+    "Parameters of the method's parts (0 where a part is absent) and of the whole method (EMA copies, VAE included)."
+    def count(module):
+        return sum(p.numel() for p in module.parameters()) if isinstance(module, nn.Module) else 0
+    return {"params_backbone": count(getattr(method, "backbone", None)),  # a VAE run: its VAE
+            "params_heads": count(getattr(method, "projector", None)) + count(getattr(method, "predictor", None)),
+            "params_occluder": count(getattr(method, "occluder", None)),
+            "params_total": count(method)}
+
+# %% ../nbs/14_train.ipynb #1003df9c
+from .evaluate import (cluster_metrics, extract_features, finetune, knn, linear_probe, linear_probe_paper,
+                               mask_quality, multilabel_f1, multilabel_linear_probe)
+
+DRY_RUN_STEPS = 2  # training steps before the checkpoint; one more after resuming
+
+
+def _prepare_for_random_data(method, eval_data) -> None:
+    "IDAA/CLAE methods: an untrained VAE of the real size instead of the VAE run; the k-NN monitor on `eval_data`."
+    if getattr(method, "vae", None) is not None and hasattr(method, "set_vae"):
+        method.set_vae(method.vae)  # the dry run trains no VAE run: this method's own (untrained) VAE stands in
+    if hasattr(method, "monitor_data"):
+        method.monitor_data = {"train": eval_data, "test": eval_data}
+
+
+def _autocast_of(method):
+    "The method's own autocast context (`train.precision`); none for methods without one (the VAE stage)."
+    return method._autocast() if hasattr(method, "_autocast") else nullcontext()
+
+
+def dry_run_evaluations(method, eval_data, device, cfg: Config) -> list[str]:
+    "Run every evaluation the paper notebooks use that applies to `method` on `eval_data`; return their names."
+    encoder, done = method.backbone, []
+    projector = getattr(method, "projector", None)
+    with _autocast_of(method):
+        extracted = extract_features(encoder, eval_data, batch_size=len(eval_data), device=device, progress=False,
+                                     projector=projector)
+    feats, labels = extracted[0], extracted[1]
+    n_classes = DATASETS[cfg.data.dataset].n_classes
+    if labels.ndim == 2:  # multi-label (CLEVR, scenes): the probe and F1 of Table 7
+        multilabel_linear_probe(feats, labels, feats, labels, weight_decays=(1e-4,))
+        multilabel_f1(labels, torch.sigmoid(torch.randn(labels.shape)))
+        done += ["multilabel_probe", "multilabel_f1"]
+    else:
+        for name, values in [("backbone", feats)] + ([("projector", extracted[2])] if projector is not None else []):
+            knn(values, labels, values, labels, ks=cfg.eval.knn_ks, temperatures=cfg.eval.knn_temperatures,
+                distance="both", protocol="paper")
+            cluster_metrics(values, labels, n_init=1)  # as many clusters as classes present (8 images)
+            done += [f"knn_{name}", f"cluster_{name}"]
+        linear_probe(feats, labels, feats, labels, weight_decays=(1e-4,), n_classes=n_classes)
+        precision = "bf16" if cfg.train.precision == "bf16" else "fp32"
+        linear_probe_paper(encoder, eval_data, eval_data, n_classes, epochs=1, batch_size=len(eval_data) // 2,
+                           device=device, progress=False, precision=precision)
+        finetune(encoder, eval_data, eval_data, n_classes, epochs=1, batch_size=len(eval_data) // 2,
+                 warmup_epochs=0, bn_mode="eval", device=device, progress=False, precision=precision)
+        done += ["linear_fast", "linear_paper", "finetune"]
+    if cfg.method.masking in LEARNED_MASKINGS and DATASETS[cfg.data.dataset].has_object_masks:  # Figure 8
+        images = torch.stack([eval_data[i][0] for i in range(2)]).to(device)
+        with torch.no_grad(), _autocast_of(method):
+            masks = method.occluder(images).float()
+        segmentation = torch.randint(0, 3, (2, cfg.img_size, cfg.img_size))
+        mask_quality(masks.cpu(), segmentation)
+        done.append("mask_quality")
+    return done
+
+
+def _same_weights(first, second) -> bool:
+    left, right = first.state_dict(), second.state_dict()
+    return left.keys() == right.keys() and all(torch.equal(left[k], right[k]) for k in left)
+
+
+def dry_run_one(cfg: Config, work_dir, batch_size: int = 4, device=None) -> dict:
+    """Build `cfg` as `pretrain` does, step it on random data, checkpoint, reload, resume one step and evaluate
+    (see above); the report row. Raises what a real run would raise (e.g. ConfigError, shape errors)."""
+    dry = cfg.replace(**{"data.batch_size": batch_size, "data.num_workers": 0})  # the model never sees the batch size
+    device = resolve_device(cfg.train.device if device is None else device)
+    work_dir = Path(work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    gc.collect()
+    with MemoryPeak() as memory:
+        start = time.perf_counter()
+        seed_everything(cfg.train.seed)
+        method = build_method(dry)
+        counts = parameter_counts(method)
+        eval_data = dry_run_eval_data(dry, 2 * batch_size)
+
+        def place(module):
+            module.to(device)
+            if cfg.train.channels_last:
+                module.to(memory_format=torch.channels_last)
+            _prepare_for_random_data(module, eval_data)
+            return module
+
+        place(method)
+        unlabelled_every = 2 if cfg.data.dataset == "stl10" else 0  # STL10 pre-trains on train + unlabelled
+        source = RandomImageSource(cfg.data.dataset, DRY_RUN_STEPS * batch_size, dry_run_image_shape(cfg),
+                                   seed=cfg.train.seed, unlabelled_every=unlabelled_every)
+        loader = dry_run_loader(dry, source)
+        n_steps = steps_per_epoch(loader)
+        method.total_steps = n_steps * cfg.train.epochs
+        check_schedule_horizons(cfg, method)
+        apply_lr_schedule(method, cfg.optim, 0)
+        seed_everything(epoch_seed(cfg.train.seed, 0))
+        step_times, metrics = [], {}
+        for batch in epoch_batches(loader, 0):
+            step_start = time.perf_counter()
+            metrics = method.training_step(move_batch(batch, device))
+            step_times.append(time.perf_counter() - step_start)
+        if not math.isfinite(metrics.get("loss", 0.0)):
+            raise FloatingPointError(f"run {cfg.run_id}: the loss is {metrics['loss']} after {n_steps} steps")
+        # the checkpoint training writes, and a resume from it in a freshly built method
+        state = TrainingState(epoch=1, history=[{"epoch": 0, **metrics}])
+        path = work_dir / "last.pt"
+        save_checkpoint(last_checkpoint(dry, method, state, n_steps, [capture_rng_state()]), path)
+        resumed = place(build_method(dry))
+        resumed.total_steps = method.total_steps
+        restored, _ = restore_training(load_checkpoint(path, map_location=device, required=LAST_KEYS), resumed,
+                                       DistributedContext())
+        if not _same_weights(method, resumed) or resumed.global_step != method.global_step:
+            raise CheckpointError(f"run {cfg.run_id}: the reloaded checkpoint differs from the weights it was saved from")
+        del method
+        apply_lr_schedule(resumed, cfg.optim, restored.epoch)
+        seed_everything(epoch_seed(cfg.train.seed, restored.epoch))
+        resume_start = time.perf_counter()
+        resumed_metrics = resumed.training_step(move_batch(next(epoch_batches(loader, restored.epoch)), device))
+        resume_s = time.perf_counter() - resume_start
+        validation = online_validation(resumed, eval_data, device)
+        evaluations = dry_run_evaluations(resumed, eval_data, device, dry)
+        wall_s = time.perf_counter() - start
+    return {"name": cfg.name, "run_id": cfg.run_id, "dataset": cfg.data.dataset, "img_size": cfg.img_size,
+            "backbone": cfg.model.backbone, "method": cfg.method.name, "masking": cfg.method.masking,
+            "augmentation": cfg.method.augmentation, "precision": cfg.train.precision,
+            "channels_last": cfg.train.channels_last, "epochs": cfg.train.epochs, "batch_size": cfg.data.batch_size,
+            **counts, "dry_batch_size": batch_size, "first_step_s": step_times[0], "step_s": step_times[-1],
+            "resume_step_s": resume_s, "loss": metrics.get("loss", float("nan")),
+            "resumed_loss": resumed_metrics.get("loss", float("nan")), **validation,
+            "checkpoint_mib": path.stat().st_size / 2**20, "peak_rss_gib": memory.peak / 2**30,
+            "rss_growth_gib": (memory.peak - memory.start) / 2**30, "wall_s": wall_s,
+            "evaluations": " ".join(evaluations),
+            "not_exercised": "sync_batchnorm (GPU-only, under torchrun)" if cfg.train.sync_batchnorm else "",
+            "status": "ok", "error": ""}
+
+# %% ../nbs/14_train.ipynb #8dd82371
+class DryRunError(RuntimeError):
+    "Some runs of a dry run failed; `report` holds every run's row (failed ones with their error)."
+
+    def __init__(self, message: str, report: pd.DataFrame):
+        super().__init__(message)
+        self.report = report
+
+
+class DryRunFinished(Exception):
+    """Raised by `stop_after_dry_run` to end a paper notebook whose dry run passed: papermill stops at that cell
+    (and reports the exception), the report is the cell's output. Not an error of the runs."""
+
+
+def with_dependencies(configs) -> list[Config]:
+    "`configs` (a list or a dict's values) without duplicate runs, each IDAA run preceded by the VAE run it needs."
+    from adios_nb.idaa import vae_config  # the IDAA module registers its methods; the VAE run of an IDAA config
+    configs = list(configs.values()) if isinstance(configs, dict) else list(configs)
+    out, seen = [], set()
+    for cfg in configs:
+        for needed in ([vae_config(cfg)] if cfg.method.augmentation == "idaa" else []) + [cfg]:
+            if needed.run_id not in seen:
+                seen.add(needed.run_id)
+                out.append(needed)
+    return out
+
+
+def dry_run(configs, batch_size: int = 4, device=None, work_dir=None, progress: bool = True,
+            raise_on_failure: bool = True) -> pd.DataFrame:
+    """Dry-run every run of `configs` (and the VAE runs IDAA configs need) with `dry_run_one`; one report row per
+    run. A run that fails keeps its row (`status` 'failed', `error`); then `DryRunError` names every failure."""
+    runs = with_dependencies(configs)
+    rows = []
+    with contextlib.ExitStack() as stack:
+        root = Path(work_dir) if work_dir is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        for index, cfg in enumerate(tqdm(runs, desc="dry run", disable=not progress, leave=False)):
+            try:
+                rows.append(dry_run_one(cfg, root / f"{index:03d}-{cfg.run_id}", batch_size, device))
+            except Exception as error:  # reported per run; raised together below
+                rows.append({"name": cfg.name, "run_id": cfg.run_id, "dataset": cfg.data.dataset,
+                             "backbone": cfg.model.backbone, "method": cfg.method.name,
+                             "masking": cfg.method.masking, "augmentation": cfg.method.augmentation,
+                             "epochs": cfg.train.epochs, "status": "failed", "error": _first_line(error, 400)})
+    report = pd.DataFrame(rows)
+    failed = report[report["status"] == "failed"]
+    if len(failed) and raise_on_failure:
+        lines = "\n".join(f"  {row.run_id} ({row.name or 'unnamed'}): {row.error}" for row in failed.itertuples())
+        raise DryRunError(f"{len(failed)} of {len(report)} runs failed the dry run:\n{lines}", report)
+    return report
+
+
+def dry_run_summary(report: pd.DataFrame) -> pd.DataFrame:
+    """Per artefact (the first part of each run's name): the runs, their epochs in all, the CPU step time (mean and
+    max, at the dry-run batch size), the largest run and the peak memory: what a researcher plans with."""
+    report = report.assign(artefact=report["name"].fillna("").str.split("/").str[0].replace("", "unnamed"))
+    return report.groupby("artefact", sort=False).agg(
+        runs=("run_id", "nunique"), total_epochs=("epochs", "sum"), mean_step_s=("step_s", "mean"),
+        max_step_s=("step_s", "max"), max_params_m=("params_total", lambda v: v.max() / 1e6),
+        peak_rss_gib=("peak_rss_gib", "max"))
+
+
+def stop_after_dry_run(configs, artefact: str, batch_size: int = 4) -> None:
+    """The `dry_run` cell of a paper notebook: dry-run `configs`, print the report and the estimate, then raise
+    `DryRunFinished` so that papermill stops before anything trains (the output notebook holds the report)."""
+    report = dry_run(configs, batch_size=batch_size)
+    columns = ["name", "img_size", "params_backbone", "params_heads", "params_occluder", "params_total", "step_s",
+               "resume_step_s", "checkpoint_mib", "peak_rss_gib", "epochs"]
+    with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_rows", 500):
+        print(report[[c for c in columns if c in report]].round(3).to_string(index=False))
+        print(dry_run_summary(report).round(3).to_string())
+    raise DryRunFinished(f"{artefact}: the dry run of {len(report)} runs passed (report above); the notebook stops "
+                         f"here because dry_run=True. Run it without `-p dry_run True` to train.")
+
+# %% ../nbs/14_train.ipynb #b922fc1b
+from torch.utils.flop_counter import FlopCounterMode
+
+from .models import build_backbone
+
+PRETRAIN_IMAGES = {"stl10": 105_000, "imagenet100s": 126_689, "imagenet100": 126_689, "cifar10": 50_000,
+                   "cifar100": 50_000, "clevr": 70_000, "miniimagenet": 50_000, "imagenet": 1_281_167}
+# images per pre-training epoch: STL10 train + unlabeled; ImageNet-100's train folders; miniImageNet 500 of each
+# class's 600 (MiniImageNetCSV, 100 held out per class); CLEVR the authors' 70k training scenes
+ASSUMED_SUSTAINED_TFLOPS = 40.0  # an assumption (see above), not a measurement
+
+
+def backbone_forward_flops(cfg: Config) -> float:
+    "FLOPs of one forward pass of `cfg`'s backbone on one image (counted on the meta device; no computation)."
+    with torch.device("meta"):
+        backbone, _ = build_backbone(cfg.model.backbone, cfg.img_size, cfg.model.cifar_padding, cfg.model.width)
+        image = torch.empty(1, 3, cfg.img_size, cfg.img_size)
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        backbone(image)
+    return float(counter.get_total_flops())
+
+
+def forward_passes_per_image(cfg: Config) -> float:
+    "Forward-pass equivalents of the encoder per image and training step (the table above)."
+    me = cfg.method
+    if me.masking in ("adios", "sequential"):
+        passes = 3 * (2 + me.n_masks) + 3 * me.n_masks
+    elif me.masking == "adios_s":
+        passes = 3 * 3 + 3
+    else:
+        passes = 2 * 3
+    if me.name == "byol":
+        passes += 2  # the target network's forwards
+    if me.augmentation != "none":
+        passes += 6  # the attack's forward and backward, and the adversarial view's forward and backward
+    return float(passes)
+
+
+def training_flops_per_image(cfg: Config) -> float:
+    "Estimated FLOPs of one training step per image of `cfg` (the encoder's passes only: a lower bound)."
+    if cfg.method.name == "vae":
+        return 0.0  # the VAE stage is small beside the SSL run it serves; not estimated
+    return backbone_forward_flops(cfg) * forward_passes_per_image(cfg)
+
+
+def gpu_hours_estimate(configs, sustained_tflops: float = ASSUMED_SUSTAINED_TFLOPS) -> pd.DataFrame:
+    """Per artefact (the first part of each run's name): runs, epochs in all, PFLOPs and GPU-hours at
+    `sustained_tflops`, from `training_flops_per_image` x images per epoch (`PRETRAIN_IMAGES`) x epochs."""
+    rows, flops_of = [], {}
+    for cfg in (configs.values() if isinstance(configs, dict) else configs):
+        if cfg.data.dataset not in PRETRAIN_IMAGES:
+            raise ConfigError(f"no image count for data.dataset='{cfg.data.dataset}': the estimate covers "
+                              f"{', '.join(PRETRAIN_IMAGES)}.")
+        shape = (cfg.model.backbone, cfg.img_size, cfg.model.width, cfg.method.name, cfg.method.masking,
+                 cfg.method.n_masks, cfg.method.augmentation)
+        if shape not in flops_of:
+            flops_of[shape] = training_flops_per_image(cfg)
+        flops = flops_of[shape] * PRETRAIN_IMAGES[cfg.data.dataset] * cfg.train.epochs
+        rows.append({"artefact": (cfg.name or "unnamed").split("/")[0], "run_id": cfg.run_id,
+                     "epochs": cfg.train.epochs, "pflops": flops / 1e15})
+    table = pd.DataFrame(rows).drop_duplicates("run_id")
+    out = table.groupby("artefact", sort=False).agg(runs=("run_id", "count"), total_epochs=("epochs", "sum"),
+                                                    pflops=("pflops", "sum"))
+    out["gpu_hours"] = out["pflops"] * 1e15 / (sustained_tflops * 1e12) / 3600
+    return out
+
 # %% ../nbs/14_train.ipynb #e77bf6a0
-def parse_args(argv=None) -> tuple[Config, Optional[Path]]:
-    "The config and run directory of a command line `--config FILE [--run-dir DIR] [key=value ...]`."
+def build_parser() -> argparse.ArgumentParser:
+    "The parser of `python -m adios_nb.train`."
     parser = argparse.ArgumentParser(
         prog="python -m adios_nb.train",
         description="Pre-train (or resume, or load) one adios_nb run. Under torchrun, one process per device.")
     parser.add_argument("--config", required=True, help="YAML config file (see nbs/params/)")
     parser.add_argument("--run-dir", default=None, help="run directory (default: results/runs/<run_id>)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="build the run, take two steps on random data of its real sizes, checkpoint, resume "
+                             "and evaluate; train nothing (adios_nb.train.dry_run)")
+    parser.add_argument("--dry-run-batch", type=int, default=4, help="the dry run's batch size (default 4)")
     parser.add_argument("overrides", nargs="*", metavar="key=value", help="config overrides, e.g. train.epochs=10")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def parse_args(argv=None) -> tuple[Config, Optional[Path]]:
+    "The config and run directory of a command line `--config FILE [--run-dir DIR] [key=value ...]`."
+    args = build_parser().parse_args(argv)
     cfg = load_config(args.config, **parse_overrides(args.overrides))
     return cfg, (Path(args.run_dir) if args.run_dir else None)
 
@@ -790,7 +1200,7 @@ def cli(argv=None) -> int:
     except ConfigError as error:
         print(f"{prefix} {error}", file=sys.stderr)
         return 2
-    except RunDirectoryError as error:
+    except (RunDirectoryError, DryRunError) as error:
         print(f"{prefix} {error}", file=sys.stderr)
         return 1
     except OSError as error:
@@ -803,9 +1213,19 @@ def cli(argv=None) -> int:
     return 0
 
 
-def main(argv=None) -> Run:
-    "Entry point of `python -m adios_nb.train`."
+def main(argv=None):
+    "Entry point of `python -m adios_nb.train`: the finished `Run`, or with `--dry-run` the dry run's report."
     cfg, run_dir = parse_args(argv)
+    args = build_parser().parse_args(argv)
+    if args.dry_run:
+        if args.dry_run_batch < 2:
+            raise ConfigError(f"--dry-run-batch={args.dry_run_batch}: the dry run needs a batch of at least 2.")
+        report = dry_run([cfg], batch_size=args.dry_run_batch, progress=False)
+        shown = ["run_id", "img_size", "params_backbone", "params_heads", "params_occluder", "params_total", "step_s",
+                 "resume_step_s", "checkpoint_mib", "peak_rss_gib", "evaluations"]
+        print(report[shown].round(3).to_string(index=False))
+        print(f"dry run passed: {cfg.run_id} builds, steps, checkpoints, resumes and evaluates on random data")
+        return report
     try:
         run = pretrain(cfg, run_dir)
     finally:

@@ -226,3 +226,20 @@ def test_gls_transcription_matches_the_notes():
            "−2.0, −4.0, −6.0, −8.0}" in grid
     assert gls["smooth_rates"] == [0.8, 0.6, 0.4, 0.2, 0.0, -0.2, -0.4, -0.6, -0.8, -1.0, -2.0, -4.0, -6.0, -8.0]
     assert "HEAD is `05078f6`" in grid and gls["source"].startswith("UCSC-REAL/negative-label-smoothing@05078f6")
+
+
+ADIOS_PAPER = NOTES / "papers" / "002_2fd83c30b901233d.txt"
+
+
+def test_baseline_lrs_are_the_papers_table_10():
+    "The ADIOS paper's Appendix C, Table 10 (the baselines' encoder lr), as the text version of the paper prints it."
+    rows = re.findall(r"^(ResNet18|ViT-Tiny) \| (ImageNet100-S|STL10) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$",
+                      read(ADIOS_PAPER), flags=re.M)
+    assert len(rows) == 4, rows
+    lr = official_hparams()["adios_baselines"]["lr"]
+    for backbone, dataset, simclr, simsiam, byol in rows:
+        key = f"{ {'ImageNet100-S': 'imagenet100s', 'STL10': 'stl10'}[dataset]}/" \
+              f"{ {'ResNet18': 'resnet18', 'ViT-Tiny': 'vit_tiny'}[backbone]}"
+        assert (lr[f"{key}/simclr"], lr[f"{key}/simsiam"], lr[f"{key}/byol"]) == \
+            (float(simclr), float(simsiam), float(byol)), key
+    assert len(lr) == 12

@@ -122,3 +122,15 @@ def test_seq_paper_hyperparameters_match_the_paper(path):
                 "model.proj_hidden_dim")})
             assert cfg.optim.lars and cfg.optim.eta_lars == 0.02 and cfg.optim.grad_clip_lars, key
             assert (cfg.optim.warmup_epochs, cfg.optim.warmup_start_lr, cfg.optim.classifier_lr) == (10, 0.003, 0.1), key
+
+
+@pytest.mark.parametrize("path", [p for p in paper_files() if "baseline_hparams" in yaml.safe_load(p.read_text())
+                                  and not p.name.startswith("table7")],  # CLEVR: Table 12 (test_shared_runs_tables_6_7)
+                         ids=lambda p: p.name)
+def test_baselines_hold_the_lr_of_table_10(path):
+    "Every baseline of an ADIOS table takes its own encoder lr from the paper's Table 10 (and nothing else)."
+    params = yaml.safe_load(path.read_text())
+    table10 = official_hparams()["adios_baselines"]["lr"]
+    assert set(params["baseline_hparams"]) == set(params["hparams"]), path.name
+    for key, overrides in params["baseline_hparams"].items():
+        assert overrides == {"optim.lr": table10[key]}, f"{path.name}: {key}"

@@ -14,7 +14,7 @@ from paper_runs import SCALES, parameters as scale_parameters, plan_run_ids as t
 @pytest.mark.parametrize("scale", SCALES)
 def test_table3_declares_exactly_the_runs_of_table1(scale):
     table1, table3 = scale_parameters("table1", scale), scale_parameters("table3", scale)
-    for key in ("seeds", "datasets", "backbones", "methods", "paper_datasets", "common", "hparams"):
+    for key in ("seeds", "datasets", "backbones", "methods", "paper_datasets", "common", "hparams", "baseline_hparams"):
         assert table3[key] == table1[key], f"{scale}: table3's {key} differs from table1's"
     assert table_run_ids(table3) == table_run_ids(table1)
 

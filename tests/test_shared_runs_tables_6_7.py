@@ -28,6 +28,7 @@ def test_table6_learned_and_unmasked_runs_are_table1_runs(scale):
     if scale == "paper":
         assert sorted(table6["datasets"]) == ["imagenet100s", "stl10"]
         assert table6["hparams"] == {k: v for k, v in table1["hparams"].items() if "/resnet18/" in k}
+        assert table6["baseline_hparams"] == {k: v for k, v in table1["baseline_hparams"].items() if "/resnet18/" in k}
 
 
 def stl10_resnet18_script(method: str) -> dict:
