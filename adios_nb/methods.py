@@ -14,7 +14,7 @@ import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .config import DATASETS, FIXED_MASKINGS, LEARNED_MASKINGS, Config, ConfigError
+from .config import DATASETS, FIXED_MASKINGS, GROUND_TRUTH_MASKINGS, LEARNED_MASKINGS, Config, ConfigError
 from .masking import fixed_masks
 from .models import build_backbone, build_heads
 from .objectives import byol_loss, entropy_term, mask_coverage, nt_xent, simsiam_loss, sparsity_penalty
@@ -490,7 +490,8 @@ def _fixed_masks_for(method: Method, batch: dict, view_index: int, generator) ->
     n_masks = {"mae": 1, "beit": 1, "fgbg": 2}.get(scheme, cfg.method.n_masks)
     batch_size = views[view_index].shape[0]
     rank, world_size = world()
-    if object_masks is None:  # random schemes: draw for the global batch, keep this process's slice
+    if scheme not in GROUND_TRUTH_MASKINGS:  # random schemes (whatever masks the batch carries): drawn for the
+        # global batch, this process keeps its slice
         masks = fixed_masks(scheme, n_masks, batch_size * world_size, cfg.img_size, generator=generator,
                             mask_ratio=cfg.method.mask_ratio, protocol=cfg.method.mask_protocol,
                             patch_size=cfg.method.mae_patch_size, min_block_pixels=cfg.method.beit_min_block)
