@@ -25,7 +25,8 @@ def test_table1_runs_through_papermill_with_injected_parameters(tmp_path):
     executed = json.loads(output.read_text())
     assert executed["metadata"]["papermill"]["parameters"] == {"scale": "ci", "methods": ["byol"]}
     table = pd.read_csv(tmp_path / "results" / "_ci" / "table1" / "table.csv")
-    assert set(table["method"]) == {"byol"}  # the injected value was used, not the default three methods
+    # the injected value was used, not the default three methods (beside the untrained reference row)
+    assert set(table["method"]) == {"byol", "random init"}
     assert set(table["masking"]) == {"none", "adios"} and set(table["eval"]) == {"knn", "linear"}
     # the kernel ran this environment's interpreter (run.json records it)
     runs = json.loads((tmp_path / "results" / "_ci" / "table1" / "runs.json").read_text())["runs"]
