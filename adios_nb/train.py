@@ -1007,10 +1007,12 @@ def dry_run_one(cfg: Config, work_dir, batch_size: int = 4, device=None) -> dict
         if not _same_weights(method, resumed) or resumed.global_step != method.global_step:
             raise CheckpointError(f"run {cfg.run_id}: the reloaded checkpoint differs from the weights it was saved from")
         del method
-        apply_lr_schedule(resumed, cfg.optim, restored.epoch)
-        seed_everything(epoch_seed(cfg.train.seed, restored.epoch))
+        # the step after the checkpoint: epoch 1, or the last epoch of a one-epoch config (a ci run has no epoch 1)
+        resume_epoch = min(restored.epoch, cfg.train.epochs - 1)
+        apply_lr_schedule(resumed, cfg.optim, resume_epoch)
+        seed_everything(epoch_seed(cfg.train.seed, resume_epoch))
         resume_start = time.perf_counter()
-        resumed_metrics = resumed.training_step(move_batch(next(epoch_batches(loader, restored.epoch)), device))
+        resumed_metrics = resumed.training_step(move_batch(next(epoch_batches(loader, resume_epoch)), device))
         resume_s = time.perf_counter() - resume_start
         validation = online_validation(resumed, eval_data, device)
         evaluations = dry_run_evaluations(resumed, eval_data, device, dry)
