@@ -498,7 +498,8 @@ def _fixed_masks_for(method: Method, batch: dict, view_index: int, generator) ->
         masks = masks[rank * batch_size:(rank + 1) * batch_size]
     else:
         masks = fixed_masks(scheme, n_masks, batch_size, cfg.img_size, object_masks=object_masks,
-                            generator=generator, mask_ratio=cfg.method.mask_ratio, protocol=cfg.method.mask_protocol)
+                            generator=generator, mask_ratio=cfg.method.mask_ratio, protocol=cfg.method.mask_protocol,
+                            patch_size=cfg.method.mae_patch_size, min_block_pixels=cfg.method.beit_min_block)
     return masks.to(views[view_index].device, views[view_index].dtype)
 
 

@@ -132,8 +132,9 @@ def _run_ids(params: dict, dataset: str, maskings, seeds) -> dict:
     ids = {}
     for masking in maskings:
         for seed in seeds:
-            ids[(masking, seed)] = load_config(**params["common"], **params["hparams"].get(
-                f"{dataset}/{params['backbone']}/simclr", {}), **params["masking_hparams"].get(masking, {}), **{
+            overrides = {**params["common"], **params["hparams"].get(f"{dataset}/{params['backbone']}/simclr", {}),
+                         **params["masking_hparams"].get(masking, {})}  # merged as the notebooks merge them
+            ids[(masking, seed)] = load_config(**overrides, **{
                 "data.dataset": dataset, "model.backbone": params["backbone"], "method.name": "simclr",
                 "method.masking": masking, "train.seed": seed}).run_id
     return ids
