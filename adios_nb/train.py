@@ -900,7 +900,7 @@ def parameter_counts(method) -> dict:
 from .evaluate import (cluster_metrics, extract_features, finetune, knn, linear_probe, linear_probe_paper,
                                mask_quality, multilabel_f1, multilabel_linear_probe)
 
-DRY_RUN_STEPS = 2  # training steps before the checkpoint; one more after resuming
+DRY_RUN_STEPS = 2  # training steps before the checkpoint; one more after resuming, in the same epoch
 
 
 def _prepare_for_random_data(method, eval_data) -> None:
@@ -981,7 +981,7 @@ def dry_run_one(cfg: Config, work_dir, batch_size: int = 4, device=None) -> dict
 
         place(method)
         unlabelled_every = 2 if cfg.data.dataset == "stl10" else 0  # STL10 pre-trains on train + unlabelled
-        source = RandomImageSource(cfg.data.dataset, DRY_RUN_STEPS * batch_size, dry_run_image_shape(cfg),
+        source = RandomImageSource(cfg.data.dataset, (DRY_RUN_STEPS + 1) * batch_size, dry_run_image_shape(cfg),
                                    seed=cfg.train.seed, unlabelled_every=unlabelled_every)
         loader = dry_run_loader(dry, source)
         n_steps = steps_per_epoch(loader)
@@ -989,30 +989,30 @@ def dry_run_one(cfg: Config, work_dir, batch_size: int = 4, device=None) -> dict
         check_schedule_horizons(cfg, method)
         apply_lr_schedule(method, cfg.optim, 0)
         seed_everything(epoch_seed(cfg.train.seed, 0))
-        step_times, metrics = [], {}
-        for batch in epoch_batches(loader, 0):
+        step_times, metrics, batches = [], {}, epoch_batches(loader, 0)
+        for _ in range(DRY_RUN_STEPS):
             step_start = time.perf_counter()
-            metrics = method.training_step(move_batch(batch, device))
+            metrics = method.training_step(move_batch(next(batches), device))
             step_times.append(time.perf_counter() - step_start)
         if not math.isfinite(metrics.get("loss", 0.0)):
-            raise FloatingPointError(f"run {cfg.run_id}: the loss is {metrics['loss']} after {n_steps} steps")
-        # the checkpoint training writes, and a resume from it in a freshly built method
-        state = TrainingState(epoch=1, history=[{"epoch": 0, **metrics}])
+            raise FloatingPointError(f"run {cfg.run_id}: the loss is {metrics['loss']} after {DRY_RUN_STEPS} steps")
+        # the checkpoint training writes mid-epoch, and a resume from it in a freshly built method (as after a kill)
+        state = TrainingState(epoch=0, batch=DRY_RUN_STEPS)
         path = work_dir / "last.pt"
         save_checkpoint(last_checkpoint(dry, method, state, n_steps, [capture_rng_state()]), path)
         resumed = place(build_method(dry))
         resumed.total_steps = method.total_steps
-        restored, _ = restore_training(load_checkpoint(path, map_location=device, required=LAST_KEYS), resumed,
-                                       DistributedContext())
+        restored, rng = restore_training(load_checkpoint(path, map_location=device, required=LAST_KEYS), resumed,
+                                         DistributedContext())
         if not _same_weights(method, resumed) or resumed.global_step != method.global_step:
             raise CheckpointError(f"run {cfg.run_id}: the reloaded checkpoint differs from the weights it was saved from")
         del method
-        # the step after the checkpoint: epoch 1, or the last epoch of a one-epoch config (a ci run has no epoch 1)
-        resume_epoch = min(restored.epoch, cfg.train.epochs - 1)
-        apply_lr_schedule(resumed, cfg.optim, resume_epoch)
-        seed_everything(epoch_seed(cfg.train.seed, resume_epoch))
+        apply_lr_schedule(resumed, cfg.optim, restored.epoch)  # what pretrain does on resuming mid-epoch
+        seed_everything(epoch_seed(cfg.train.seed, restored.epoch))
+        resumed_batches = epoch_batches(loader, restored.epoch, start=restored.batch)
+        restore_rng_state(rng)
         resume_start = time.perf_counter()
-        resumed_metrics = resumed.training_step(move_batch(next(epoch_batches(loader, resume_epoch)), device))
+        resumed_metrics = resumed.training_step(move_batch(next(resumed_batches), device))
         resume_s = time.perf_counter() - resume_start
         validation = online_validation(resumed, eval_data, device)
         evaluations = dry_run_evaluations(resumed, eval_data, device, dry)
