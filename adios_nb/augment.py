@@ -12,7 +12,6 @@ import kornia.enhance as KE
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torchvision import transforms
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import InterpolationMode
 

@@ -46,12 +46,12 @@ __all__ = ['CHECKPOINT_FORMAT', 'LAST_KEYS', 'FINAL_KEYS', 'PROGRESS_KEYS', 'DRY
            'save_checkpoint', 'load_checkpoint', 'write_json_atomic', 'resolve_device', 'DistributedContext',
            'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches', 'cpu_record',
            'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint', 'restore_training',
-           'online_validation', 'run_dir_lock', 'check_schedule_horizons', 'pretrain', 'Run', 'available_cores',
-           'expected_cost', 'pretrain_many', 'dry_run_image_shape', 'RandomImageSource', 'dry_run_loader',
-           'dry_run_eval_data', 'MemoryPeak', 'parameter_counts', 'dry_run_evaluations', 'dry_run_one', 'DryRunError',
-           'DryRunFinished', 'with_dependencies', 'dry_run', 'dry_run_summary', 'stop_after_dry_run',
-           'backbone_forward_flops', 'forward_passes_per_image', 'training_flops_per_image', 'gpu_hours_estimate',
-           'build_parser', 'parse_args', 'cli', 'main']
+           'online_validation', 'run_dir_lock', 'check_schedule_horizons', 'pretrain', 'initial_method', 'Run',
+           'available_cores', 'expected_cost', 'pretrain_many', 'dry_run_image_shape', 'RandomImageSource',
+           'dry_run_loader', 'dry_run_eval_data', 'MemoryPeak', 'parameter_counts', 'dry_run_evaluations',
+           'dry_run_one', 'DryRunError', 'DryRunFinished', 'with_dependencies', 'dry_run', 'dry_run_summary',
+           'stop_after_dry_run', 'backbone_forward_flops', 'forward_passes_per_image', 'training_flops_per_image',
+           'gpu_hours_estimate', 'build_parser', 'parse_args', 'cli', 'main']
 
 # %% ../nbs/14_train.ipynb #87b60544
 import errno
@@ -510,6 +510,12 @@ def _mark_failed(run_dir: Path, error: BaseException) -> None:
         write_json_atomic(record, run_dir / "run.json")
 
 
+def initial_method(cfg: Config):
+    "The untrained method of `cfg`, drawn from its seed: where every run starts, and the random-init reference."
+    seed_everything(cfg.train.seed)
+    return build_method(cfg)
+
+
 def _pretrain(cfg: Config, run_dir: Path, progress: Optional[bool]) -> "Run":
     # 1. finished or foreign run directories
     if _check_run_dir(run_dir, cfg):
@@ -527,8 +533,7 @@ def _pretrain(cfg: Config, run_dir: Path, progress: Optional[bool]) -> "Run":
         for stale in run_dir.glob(".*.tmp-*"):  # left by a process killed while saving
             stale.unlink()
     # 3. the method, identical in every process
-    seed_everything(cfg.train.seed)
-    method = build_method(cfg)
+    method = initial_method(cfg)
     if cfg.train.sync_batchnorm and context.distributed:
         if device.type != "cuda":
             raise ConfigError("train.sync_batchnorm needs CUDA (torch's SyncBatchNorm has no CPU kernel); "
@@ -715,8 +720,7 @@ class Run:
     def initial(cls, cfg: Config, device="cpu") -> "Run":
         """The untrained method of `cfg`, initialised exactly as `pretrain` initialises it (same seed, same
         draws): the random-init reference of a table. It has no run directory, so nothing is cached."""
-        seed_everything(cfg.train.seed)
-        method = build_method(cfg).to(device).eval()
+        method = initial_method(cfg).to(device).eval()
         return cls(run_dir=None, cfg=cfg, method=method, metrics=pd.DataFrame(), record={"status": "initial"})
 
     def __repr__(self) -> str:
