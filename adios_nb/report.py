@@ -308,8 +308,8 @@ def paired_gains(reproduced: pd.DataFrame, paper: Optional[pd.DataFrame], keys: 
 
 def gains_for_display(gains: pd.DataFrame) -> pd.DataFrame:
     "A `paired_gains` result for people: the cell, the gain ± std over seeds, the p-value, the paper's gain."
-    meta = {"baseline", "gain_mean", "gain_std", "n_seeds", "p_value", "paper_gain", "signs_agree", "direction",
-            "scale"}
+    meta = {"gain_mean", "gain_std", "n_seeds", "p_value", "paper_gain", "signs_agree", "direction", "scale"}
+    # the baseline is a key like the others: shown when gains over several baselines are stacked
     keys = [column for column in gains.columns if column not in meta and gains[column].nunique(dropna=False) > 1]
     display = gains[keys].copy()
     display["gain"] = [format_number(m, signed=True) + ("" if pd.isna(s) else f" ± {format_number(s)}")
