@@ -27,13 +27,15 @@ from .objectives import gls_loss, gls_targets
 # %% auto #0
 __all__ = ['UCI_HEART_FILE', 'UCI_SPLICE_FILE', 'HEART_COLUMNS', 'SPLICE_CLASSES', 'NUCLEOTIDE_CODES', 'SKLEARN_DATASETS',
            'UCI_DATASETS', 'TABULAR_DATASETS', 'STAND_INS', 'OFFICIAL_SCHEDULES', 'SELECTIONS', 'PROTOCOLS',
-           'NOISE_TYPES', 'CIFAR10_MEAN', 'CIFAR10_STD', 'symmetric_transition', 'noisify_official', 'symmetric_noise',
-           'realised_noise_rate', 'empirical_transition', 'instance_noise', 'TabularData', 'load_uci_heart',
-           'encode_dna', 'load_uci_splice', 'load_sklearn_dataset', 'load_tabular', 'TabularSplits', 'split_tabular',
-           'TabularMLP', 'cifar_resnet', 'NineLayerCNN', 'Schedule', 'TensorBatches', 'accuracy', 'fit_gls',
-           'describe_protocol', 'selected', 'GLSExperiment', 'add_label_noise', 'run_smooth_rates', 'run_gls_grid',
-           'accuracy_table', 'optimal_smooth_rates', 'format_rate_range', 'nls_ttest', 'best_two_mask', 'summary_rows',
-           'NoisyLabels', 'cifar10_transforms', 'cifar10_noisy_loaders', 'ImageTensors', 'synthetic_noisy_loaders']
+           'NOISE_TYPES', 'CIFAR10_MEAN', 'CIFAR10_STD', 'GLS_DRY_RUN_STEPS', 'symmetric_transition',
+           'noisify_official', 'symmetric_noise', 'realised_noise_rate', 'empirical_transition', 'instance_noise',
+           'TabularData', 'load_uci_heart', 'encode_dna', 'load_uci_splice', 'load_sklearn_dataset', 'load_tabular',
+           'TabularSplits', 'split_tabular', 'TabularMLP', 'cifar_resnet', 'NineLayerCNN', 'Schedule', 'TensorBatches',
+           'accuracy', 'fit_gls', 'describe_protocol', 'selected', 'GLSExperiment', 'add_label_noise',
+           'run_smooth_rates', 'run_gls_grid', 'accuracy_table', 'optimal_smooth_rates', 'format_rate_range',
+           'nls_ttest', 'best_two_mask', 'summary_rows', 'NoisyLabels', 'cifar10_transforms', 'cifar10_noisy_loaders',
+           'ImageTensors', 'synthetic_noisy_loaders', 'RandomCIFARImages', 'TimedBatches', 'gls_dry_run',
+           'stop_after_gls_dry_run']
 
 # %% ../nbs/16_label_noise.ipynb #7336b384
 def symmetric_transition(n_classes: int, noise_rate: float) -> np.ndarray:
@@ -846,3 +848,142 @@ def synthetic_noisy_loaders(noise_rate: float, name: str = "shapes", n_train: in
     test = loader(ImageTensors(test_part.images, test_part.labels, normalize), batch_size=test_batch_size)
     return {"train": train, "val": val, "test": test, "n_classes": n_classes,
             "realised_noise_rate": realised_noise_rate(clean, noisy)}
+
+# %% ../nbs/16_label_noise.ipynb #5b8d2f60
+class RandomCIFARImages(torch.utils.data.Dataset):
+    """`n` random `size` x `size` RGB PIL images (what CIFAR-10's files decode to) through `transform`, with random
+    labels in `range(n_classes)` (`targets`, as torchvision's CIFAR10): a source without files, given `seed`."""
+
+    def __init__(self, n: int, n_classes: int = 10, size: int = 32, seed: int = 0, transform=None):
+        self.n, self.size, self.seed, self.transform = n, size, seed, transform
+        self.targets = torch.randint(0, n_classes, (n,), generator=torch.Generator().manual_seed(seed)).tolist()
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        from PIL import Image
+
+        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + i)
+        pixels = torch.randint(0, 256, (self.size, self.size, 3), dtype=torch.uint8, generator=generator)
+        image = Image.fromarray(pixels.numpy())
+        return (self.transform(image) if self.transform else image), self.targets[i]
+
+
+class TimedBatches:
+    """Iterates `batches`, recording for each batch the wall and process CPU seconds (`time.process_time`) from the
+    moment it is handed over to the moment the next one is asked for: the consumer's training step."""
+
+    def __init__(self, batches):
+        self.batches, self.wall_s, self.cpu_s = batches, [], []
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        for batch in self.batches:
+            wall, cpu = time.perf_counter(), time.process_time()
+            yield batch
+            self.wall_s.append(time.perf_counter() - wall)
+            self.cpu_s.append(time.process_time() - cpu)
+
+
+GLS_DRY_RUN_STEPS = 2  # training steps of each fit (the warm-up or direct run, and every smooth rate)
+
+
+def _one_epoch(schedule: Schedule, batch_size: int) -> Schedule:
+    "`schedule`'s optimiser and first learning rate for one epoch, at the dry run's batch size."
+    return replace(schedule, lr_plan=((schedule.lr_plan[0][0], 1),), batch_size=batch_size)
+
+
+def _classifier_params(model: nn.Module) -> int:
+    "Parameters of the model's last linear layer (the classifier of the ResNets, the 9-layer CNN and the MLPs)."
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    return sum(p.numel() for p in linears[-1].parameters()) if linears else 0
+
+
+def gls_dry_run(build_model, n_classes: int, smooth_rates: Sequence[float], protocol: str, direct: Schedule,
+                warmup: Schedule, finetune: Schedule, selection: str = "best_test", noise_rate: float = 0.0,
+                seed: int = 0, device="cpu", batch_size: int = 4, name: str = "gls") -> dict:
+    """Dry-run one noisy-label image run of `reproduce_gls_cifar` (one seed and noise rate, every smooth rate) on
+    random CIFAR-shaped data (see above); the report row. Raises what the real run would raise. `build_model(n)`
+    builds the notebook's model for `n` classes; `device` 'cuda' without a GPU falls back to the CPU."""
+    import io
+
+    from adios_nb.train import MemoryPeak
+
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        device = "cpu"
+    cut = {key: _one_epoch(schedule, batch_size) for key, schedule in
+           (("direct", direct), ("warmup", warmup), ("finetune", finetune))}
+    train_tf, test_tf = cifar10_transforms()
+    n_images = GLS_DRY_RUN_STEPS * batch_size
+    with MemoryPeak() as memory:
+        start = time.perf_counter()
+
+        def new_model():
+            torch.manual_seed(seed)
+            return build_model(n_classes)
+
+        model = new_model()
+        total, head = sum(p.numel() for p in model.parameters()), _classifier_params(model)
+        state = io.BytesIO()
+        torch.save(model.state_dict(), state)
+        source = RandomCIFARImages(n_images, n_classes, seed=seed, transform=train_tf)
+        noisy = symmetric_noise(np.array(source.targets), noise_rate, n_classes)  # the official generator and draw
+        loader = torch.utils.data.DataLoader
+        train = TimedBatches(loader(NoisyLabels(source, noisy), batch_size=batch_size, shuffle=True,
+                                    generator=torch.Generator().manual_seed(seed)))
+        test = loader(RandomCIFARImages(n_images, n_classes, seed=seed + 1, transform=test_tf), batch_size=batch_size)
+        val = test if selection == "val" else None  # a clean split (the paper scale has none)
+        records = run_smooth_rates(new_model, lambda schedule: (train, val, test), smooth_rates, protocol,
+                                   cut["direct"], cut["warmup"], cut["finetune"], selection, device)
+        wall_s = time.perf_counter() - start
+    failed = {r["smooth_rate"]: r["diverged_epoch"] for r in records if not 0 <= r["test_acc"] <= 1}
+    if failed:
+        raise FloatingPointError(f"{name}: smooth rate(s) {sorted(failed)} ended without a finite test accuracy "
+                                 f"(epoch where the loss diverged: {failed})")
+    fits = len(smooth_rates) + (protocol == "warmup_gls")
+    if len(train.wall_s) != fits * GLS_DRY_RUN_STEPS:
+        raise RuntimeError(f"{name}: {len(train.wall_s)} training steps, expected {fits * GLS_DRY_RUN_STEPS}")
+    first = warmup if protocol == "warmup_gls" else direct
+    epochs = (warmup.epochs + len(smooth_rates) * finetune.epochs if protocol == "warmup_gls"
+              else len(smooth_rates) * direct.epochs)
+    return {"name": name, "img_size": 32, "n_classes": n_classes, "model": type(model).__name__,
+            "protocol": protocol, "selection": selection, "noise_rate": noise_rate, "seed": seed,
+            "smooth_rates": len(smooth_rates), "epochs": epochs, "batch_size": first.batch_size,
+            "params_backbone": total - head, "params_heads": head, "params_occluder": 0, "params_total": total,
+            "dry_batch_size": batch_size, "steps": len(train.wall_s), "first_step_s": train.wall_s[0],
+            "step_s": train.wall_s[1], "cpu_step_s": train.cpu_s[1],
+            "mean_gls_step_s": float(np.mean(train.wall_s[GLS_DRY_RUN_STEPS:])) if fits > 1 else float("nan"),
+            "state_mib": state.getbuffer().nbytes / 2**20, "peak_rss_gib": memory.peak / 2**30,
+            "rss_growth_gib": (memory.peak - memory.start) / 2**30, "wall_s": wall_s, "device": str(device),
+            "evaluations": f"test accuracy every epoch, selection={selection}"
+                           + (", the warm-up state handed to every smooth rate" if protocol == "warmup_gls" else ""),
+            "status": "ok", "error": ""}
+
+def stop_after_gls_dry_run(runs, artefact: str, batch_size: int = 4, **common) -> None:
+    """The `dry_run` cell of `reproduce_gls_cifar`: `gls_dry_run(**common, **run)` for each of `runs` (one dict per
+    seed and noise rate), print the report, then raise `DryRunFinished` (papermill stops there; its `report` holds
+    the rows) or, naming every failed run, `DryRunError` (as `adios_nb.train.stop_after_dry_run`)."""
+    from adios_nb.train import DryRunError, DryRunFinished, _first_line
+
+    rows = []
+    for run in runs:
+        kwargs = {**common, **run, "batch_size": batch_size}
+        try:
+            rows.append(gls_dry_run(**kwargs))
+        except Exception as error:  # reported per run; raised together below
+            rows.append({"name": kwargs.get("name", "gls"), "noise_rate": kwargs.get("noise_rate"),
+                         "seed": kwargs.get("seed"), "status": "failed", "error": _first_line(error, 400)})
+    report = pd.DataFrame(rows)
+    failed = report[report["status"] == "failed"]
+    if len(failed):
+        lines = "\n".join(f"  {row.name}: {row.error}" for row in failed.itertuples(index=False))
+        raise DryRunError(f"{len(failed)} of {len(report)} runs failed the dry run:\n{lines}", report)
+    columns = ["name", "model", "params_backbone", "params_heads", "params_total", "step_s", "cpu_step_s",
+               "mean_gls_step_s", "state_mib", "peak_rss_gib", "epochs"]
+    with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_rows", 500):
+        print(report[columns].round(3).to_string(index=False))
+    raise DryRunFinished(f"{artefact}: the dry run of {len(report)} runs passed (report above); the notebook stops "
+                         f"here because dry_run=True. Run it without `-p dry_run True` to train.", report)

@@ -993,11 +993,12 @@ def dry_run_one(cfg: Config, work_dir, batch_size: int = 4, device=None) -> dict
         check_schedule_horizons(cfg, method)
         apply_lr_schedule(method, cfg.optim, 0)
         seed_everything(epoch_seed(cfg.train.seed, 0))
-        step_times, metrics, batches = [], {}, epoch_batches(loader, 0)
+        step_times, cpu_times, metrics, batches = [], [], {}, epoch_batches(loader, 0)
         for _ in range(DRY_RUN_STEPS):
-            step_start = time.perf_counter()
+            step_start, cpu_start = time.perf_counter(), time.process_time()  # the batch's loading included
             metrics = method.training_step(move_batch(next(batches), device))
             step_times.append(time.perf_counter() - step_start)
+            cpu_times.append(time.process_time() - cpu_start)
         if not math.isfinite(metrics.get("loss", 0.0)):
             raise FloatingPointError(f"run {cfg.run_id}: the loss is {metrics['loss']} after {DRY_RUN_STEPS} steps")
         # the checkpoint training writes mid-epoch, and a resume from it in a freshly built method (as after a kill)
@@ -1015,9 +1016,9 @@ def dry_run_one(cfg: Config, work_dir, batch_size: int = 4, device=None) -> dict
         seed_everything(epoch_seed(cfg.train.seed, restored.epoch))
         resumed_batches = epoch_batches(loader, restored.epoch, start=restored.batch)
         restore_rng_state(rng)
-        resume_start = time.perf_counter()
+        resume_start, cpu_start = time.perf_counter(), time.process_time()
         resumed_metrics = resumed.training_step(move_batch(next(resumed_batches), device))
-        resume_s = time.perf_counter() - resume_start
+        resume_s, cpu_resume_s = time.perf_counter() - resume_start, time.process_time() - cpu_start
         validation = online_validation(resumed, eval_data, device)
         evaluations = dry_run_evaluations(resumed, eval_data, device, dry)
         wall_s = time.perf_counter() - start
@@ -1026,7 +1027,8 @@ def dry_run_one(cfg: Config, work_dir, batch_size: int = 4, device=None) -> dict
             "augmentation": cfg.method.augmentation, "precision": cfg.train.precision,
             "channels_last": cfg.train.channels_last, "epochs": cfg.train.epochs, "batch_size": cfg.data.batch_size,
             **counts, "dry_batch_size": batch_size, "first_step_s": step_times[0], "step_s": step_times[-1],
-            "resume_step_s": resume_s, "loss": metrics.get("loss", float("nan")),
+            "cpu_step_s": cpu_times[-1], "resume_step_s": resume_s, "cpu_resume_step_s": cpu_resume_s,
+            "loss": metrics.get("loss", float("nan")),
             "resumed_loss": resumed_metrics.get("loss", float("nan")), **validation,
             "checkpoint_mib": path.stat().st_size / 2**20, "peak_rss_gib": memory.peak / 2**30,
             "rss_growth_gib": (memory.peak - memory.start) / 2**30, "wall_s": wall_s,
@@ -1045,7 +1047,12 @@ class DryRunError(RuntimeError):
 
 class DryRunFinished(Exception):
     """Raised by `stop_after_dry_run` to end a paper notebook whose dry run passed: papermill stops at that cell
-    (and reports the exception), the report is the cell's output. Not an error of the runs."""
+    (and reports the exception), the report is the cell's output and the exception's `report`. Not an error of
+    the runs."""
+
+    def __init__(self, message: str, report: Optional[pd.DataFrame] = None):
+        super().__init__(message)
+        self.report = report
 
 
 def with_dependencies(configs) -> list[Config]:
@@ -1086,12 +1093,14 @@ def dry_run(configs, batch_size: int = 4, device=None, work_dir=None, progress: 
 
 
 def dry_run_summary(report: pd.DataFrame) -> pd.DataFrame:
-    """Per artefact (the first part of each run's name): the runs, their epochs in all, the CPU step time (mean and
-    max, at the dry-run batch size), the largest run and the peak memory: what a researcher plans with."""
+    """Per artefact (the first part of each run's name): the runs, their epochs in all, the step time (mean and
+    max wall seconds, and the mean process CPU seconds, at the dry-run batch size), the largest run and the peak
+    memory: what a researcher plans with."""
     report = report.assign(artefact=report["name"].fillna("").str.split("/").str[0].replace("", "unnamed"))
     return report.groupby("artefact", sort=False).agg(
         runs=("run_id", "nunique"), total_epochs=("epochs", "sum"), mean_step_s=("step_s", "mean"),
-        max_step_s=("step_s", "max"), max_params_m=("params_total", lambda v: v.max() / 1e6),
+        max_step_s=("step_s", "max"), mean_cpu_step_s=("cpu_step_s", "mean"),
+        max_params_m=("params_total", lambda v: v.max() / 1e6),
         peak_rss_gib=("peak_rss_gib", "max"))
 
 
@@ -1100,12 +1109,12 @@ def stop_after_dry_run(configs, artefact: str, batch_size: int = 4) -> None:
     `DryRunFinished` so that papermill stops before anything trains (the output notebook holds the report)."""
     report = dry_run(configs, batch_size=batch_size)
     columns = ["name", "img_size", "params_backbone", "params_heads", "params_occluder", "params_total", "step_s",
-               "resume_step_s", "checkpoint_mib", "peak_rss_gib", "epochs"]
+               "cpu_step_s", "resume_step_s", "checkpoint_mib", "peak_rss_gib", "epochs"]
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_rows", 500):
         print(report[[c for c in columns if c in report]].round(3).to_string(index=False))
         print(dry_run_summary(report).round(3).to_string())
     raise DryRunFinished(f"{artefact}: the dry run of {len(report)} runs passed (report above); the notebook stops "
-                         f"here because dry_run=True. Run it without `-p dry_run True` to train.")
+                         f"here because dry_run=True. Run it without `-p dry_run True` to train.", report)
 
 # %% ../nbs/14_train.ipynb #b922fc1b
 from torch.utils.flop_counter import FlopCounterMode
@@ -1228,7 +1237,7 @@ def main(argv=None):
             raise ConfigError(f"--dry-run-batch={args.dry_run_batch}: the dry run needs a batch of at least 2.")
         report = dry_run([cfg], batch_size=args.dry_run_batch, progress=False)
         shown = ["run_id", "img_size", "params_backbone", "params_heads", "params_occluder", "params_total", "step_s",
-                 "resume_step_s", "checkpoint_mib", "peak_rss_gib", "evaluations"]
+                 "cpu_step_s", "resume_step_s", "checkpoint_mib", "peak_rss_gib", "evaluations"]
         print(report[shown].round(3).to_string(index=False))
         print(f"dry run passed: {cfg.run_id} builds, steps, checkpoints, resumes and evaluates on random data")
         return report

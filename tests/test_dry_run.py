@@ -92,6 +92,7 @@ def test_covering_subset_dry_runs_on_the_cpu(paper_configs):
                 and key in OFFICIAL_OCCLUDER_PARAMS:
             assert row.params_occluder == OFFICIAL_OCCLUDER_PARAMS[key], key
     assert set(dry_run_summary(report)["runs"]) and report["peak_rss_gib"].gt(0).all()
+    assert report["cpu_step_s"].gt(0).all()  # process CPU seconds beside the wall seconds
 
 
 def test_occluders_of_the_official_scripts_have_the_official_size(paper_configs):
@@ -134,7 +135,7 @@ def test_cli_dry_run_with_the_gpu_code_paths_on_the_cpu(capsys):
     assert cli(["--config", str(config), "--dry-run", "train.device=cpu", "train.precision=bf16",
                 "train.channels_last=true"]) == 0
     out = capsys.readouterr().out
-    assert "dry run passed" in out and "params_occluder" in out
+    assert "dry run passed" in out and "params_occluder" in out and "cpu_step_s" in out
     # a run that cannot train (warm-up as long as the shortened horizon): named, exit 1
     assert cli(["--config", str(config), "--dry-run", "train.epochs=3", "optim.train_mask_epoch=2"]) == 1
     assert "failed the dry run" in capsys.readouterr().err
