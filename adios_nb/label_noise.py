@@ -966,7 +966,7 @@ def stop_after_gls_dry_run(runs, artefact: str, batch_size: int = 4, **common) -
     """The `dry_run` cell of `reproduce_gls_cifar`: `gls_dry_run(**common, **run)` for each of `runs` (one dict per
     seed and noise rate), print the report, then raise `DryRunFinished` (papermill stops there; its `report` holds
     the rows) or, naming every failed run, `DryRunError` (as `adios_nb.train.stop_after_dry_run`)."""
-    from adios_nb.train import DryRunError, DryRunFinished, _first_line
+    from adios_nb.train import DryRunError, DryRunFinished, error_summary
 
     rows = []
     for run in runs:
@@ -975,7 +975,7 @@ def stop_after_gls_dry_run(runs, artefact: str, batch_size: int = 4, **common) -
             rows.append(gls_dry_run(**kwargs))
         except Exception as error:  # reported per run; raised together below
             rows.append({"name": kwargs.get("name", "gls"), "noise_rate": kwargs.get("noise_rate"),
-                         "seed": kwargs.get("seed"), "status": "failed", "error": _first_line(error, 400)})
+                         "seed": kwargs.get("seed"), "status": "failed", "error": error_summary(error, 400)})
     report = pd.DataFrame(rows)
     failed = report[report["status"] == "failed"]
     if len(failed):

@@ -43,15 +43,15 @@ from .optim import apply_lr_schedule
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'LAST_KEYS', 'FINAL_KEYS', 'PROGRESS_KEYS', 'DRY_RUN_PHOTO_SHAPE', 'DRY_RUN_STEPS',
            'PRETRAIN_IMAGES', 'ASSUMED_SUSTAINED_TFLOPS', 'RunDirectoryError', 'CheckpointError', 'check_weights_only',
-           'save_checkpoint', 'load_checkpoint', 'write_json_atomic', 'resolve_device', 'DistributedContext',
-           'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches', 'cpu_record',
-           'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint', 'restore_training',
-           'online_validation', 'run_dir_lock', 'check_schedule_horizons', 'pretrain', 'initial_method', 'Run',
-           'available_cores', 'expected_cost', 'pretrain_many', 'dry_run_image_shape', 'RandomImageSource',
-           'dry_run_loader', 'dry_run_eval_data', 'MemoryPeak', 'parameter_counts', 'dry_run_evaluations',
-           'dry_run_one', 'DryRunError', 'DryRunFinished', 'with_dependencies', 'dry_run', 'dry_run_summary',
-           'stop_after_dry_run', 'backbone_forward_flops', 'forward_passes_per_image', 'training_flops_per_image',
-           'gpu_hours_estimate', 'build_parser', 'parse_args', 'cli', 'main']
+           'save_checkpoint', 'error_summary', 'load_checkpoint', 'write_json_atomic', 'resolve_device',
+           'DistributedContext', 'init_distributed', 'build_process_loader', 'steps_per_epoch', 'epoch_batches',
+           'cpu_record', 'environment_record', 'TrainingState', 'last_checkpoint', 'final_checkpoint',
+           'restore_training', 'online_validation', 'run_dir_lock', 'check_schedule_horizons', 'pretrain',
+           'initial_method', 'Run', 'available_cores', 'expected_cost', 'pretrain_many', 'dry_run_image_shape',
+           'RandomImageSource', 'dry_run_loader', 'dry_run_eval_data', 'MemoryPeak', 'parameter_counts',
+           'dry_run_evaluations', 'dry_run_one', 'DryRunError', 'DryRunFinished', 'with_dependencies', 'dry_run',
+           'dry_run_summary', 'stop_after_dry_run', 'backbone_forward_flops', 'forward_passes_per_image',
+           'training_flops_per_image', 'gpu_hours_estimate', 'build_parser', 'parse_args', 'cli', 'main']
 
 # %% ../nbs/14_train.ipynb #87b60544
 import errno
@@ -116,7 +116,8 @@ def save_checkpoint(payload: dict, path) -> None:
     _atomic_write(Path(path), lambda file: torch.save(payload, file))
 
 
-def _first_line(error: BaseException, limit: int = 200) -> str:
+def error_summary(error: BaseException, limit: int = 200) -> str:
+    "`Type: first line of the message` (at most `limit` characters of it), for one-line failure reports."
     text = (str(error).strip().splitlines() or [""])[0]
     return f"{type(error).__name__}: {text[:limit]}"
 
@@ -130,7 +131,7 @@ def load_checkpoint(path, map_location="cpu", required=()) -> dict:
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as error:  # torch reports a damaged file as RuntimeError, EOFError, UnpicklingError, ...
-        raise CheckpointError(f"{path} is damaged: it cannot be read as a checkpoint ({_first_line(error)}).") from None
+        raise CheckpointError(f"{path} is damaged: it cannot be read as a checkpoint ({error_summary(error)}).") from None
     if not isinstance(payload, dict):
         raise CheckpointError(f"{path} is damaged: it holds a {type(payload).__name__}, not a checkpoint's dict.")
     missing = [key for key in required if key not in payload]
@@ -572,7 +573,7 @@ def _pretrain(cfg: Config, run_dir: Path, progress: Optional[bool]) -> "Run":
                 state, rng_to_restore = restore_training(checkpoint, method, context)
             except (KeyError, IndexError, TypeError, ValueError, RuntimeError) as error:
                 raise CheckpointError(f"{last_path} is damaged: its contents do not restore the run "
-                                      f"({_first_line(error)}).") from None
+                                      f"({error_summary(error)}).") from None
         except CheckpointError as error:
             error = CheckpointError(f"{error} Training cannot resume from it: delete {last_path} to train run "
                                     f"{cfg.run_id} again from the start.")
@@ -1083,7 +1084,7 @@ def dry_run(configs, batch_size: int = 4, device=None, work_dir=None, progress: 
                 rows.append({"name": cfg.name, "run_id": cfg.run_id, "dataset": cfg.data.dataset,
                              "backbone": cfg.model.backbone, "method": cfg.method.name,
                              "masking": cfg.method.masking, "augmentation": cfg.method.augmentation,
-                             "epochs": cfg.train.epochs, "status": "failed", "error": _first_line(error, 400)})
+                             "epochs": cfg.train.epochs, "status": "failed", "error": error_summary(error, 400)})
     report = pd.DataFrame(rows)
     failed = report[report["status"] == "failed"]
     if len(failed) and raise_on_failure:
