@@ -22,11 +22,11 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['KNN_KS', 'KNN_TEMPERATURES', 'PROBE_WEIGHT_DECAYS', 'EVAL_PRECISIONS', 'EVALUATIONS', 'LINEAR_PROTOCOLS',
-           'RUN_PROTOCOLS', 'as_loader', 'split_batch', 'evaluation_device', 'extract_features', 'knn_predict',
-           'stratified_split', 'knn', 'LinearClassifier', 'fit_linear_classifier', 'linear_probe', 'multilabel_f1',
-           'multilabel_linear_probe', 'autocast_context', 'paper_precision', 'linear_probe_paper', 'cluster_metrics',
-           'reinitialise', 'finetune', 'robustness', 'mask_quality', 'evaluation_key', 'read_cache', 'write_cache',
-           'linear_train_transform', 'evaluate_run']
+           'RUN_PROTOCOLS', 'TOP1_EVALUATIONS', 'as_loader', 'split_batch', 'evaluation_device', 'extract_features',
+           'knn_predict', 'stratified_split', 'knn', 'LinearClassifier', 'fit_linear_classifier', 'linear_probe',
+           'multilabel_f1', 'multilabel_linear_probe', 'autocast_context', 'paper_precision', 'linear_probe_paper',
+           'cluster_metrics', 'reinitialise', 'finetune', 'robustness', 'mask_quality', 'evaluation_key', 'read_cache',
+           'write_cache', 'linear_train_transform', 'evaluate_run', 'top1_rows']
 
 # %% ../nbs/11_evaluate.ipynb #82cfebc6
 def _check_features(feats, labels, name: str = "features", multilabel: bool = False):
@@ -762,3 +762,24 @@ def evaluate_run(run, evaluations: Sequence[str] = ("knn", "linear"), features: 
     if cache:
         write_cache(cache_path, stored)
     return {name: results[name] for name in evaluations}
+
+# %% ../nbs/11_evaluate.ipynb #4a357190
+TOP1_EVALUATIONS = ("knn", "linear")
+
+
+def top1_rows(run, evaluations: Sequence[str], labels: dict, device=None, **evaluate_kwargs) -> list:
+    """One table row per evaluation of `run`: `labels`, then `eval`, `metric` ("top1") and `value` (top-1 in %).
+    `evaluate_kwargs` go to `evaluate_run` (`protocol`, `linear_protocol`, `data_overrides`, ...)."""
+    other = [e for e in evaluations if e not in TOP1_EVALUATIONS]
+    if other:
+        raise ValueError(f"top1_rows reports top-1 accuracy, which only {', '.join(TOP1_EVALUATIONS)} give; got "
+                         f"{other} (call evaluate_run for the clustering metrics)")
+    if device is not None:
+        run.method.to(device)
+    try:
+        results = evaluate_run(run, evaluations, **evaluate_kwargs)
+    finally:
+        if device is not None:
+            run.method.to("cpu")
+    return [{**labels, "eval": name, "metric": "top1", "value": results[name]["top1"]} for name in evaluations]
+

@@ -26,10 +26,10 @@ import torch
 # %% auto #0
 __all__ = ['PAPER_KEYS', 'PAPER_COLUMNS', 'SCALES', 'SCALE_BANNERS', 'DIRECTIONS', 'INDEX_START', 'INDEX_END', 'INDEX_COLUMNS',
            'MANAGED_FILES', 'paper_data_dir', 'available_paper_tables', 'read_paper_csv', 'paper_table', 'compare',
-           'format_number', 'format_mean_std', 'markdown_table', 'comparison_for_display', 'render_markdown',
-           'format_duration', 'paired_gains', 'gains_for_display', 'default_command', 'read_index', 'update_index',
-           'write_artefact', 'plot_comparison', 'colour_masks', 'plot_mask_grid', 'ParameterError',
-           'validate_parameters', 'literal_assignments', 'check_parameters']
+           'unreported_cells', 'prepend_reference', 'format_number', 'format_mean_std', 'markdown_table',
+           'comparison_for_display', 'render_markdown', 'format_duration', 'paired_gains', 'gains_for_display',
+           'default_command', 'read_index', 'update_index', 'write_artefact', 'plot_comparison', 'colour_masks',
+           'plot_mask_grid', 'ParameterError', 'validate_parameters', 'literal_assignments', 'check_parameters']
 
 # %% ../nbs/15_report.ipynb #9a908228
 PAPER_KEYS = ("paper", "table", "pretrain", "dataset", "backbone", "method", "masking", "eval", "condition",
@@ -138,6 +138,35 @@ def compare(reproduced: pd.DataFrame, paper: pd.DataFrame, scale: str, n_seeds: 
     order = keys + (["protocol"] if "protocol" in merged.columns else []) + [
         "reproduced_mean", "reproduced_std", "n_seeds", "paper_mean", "paper_std", "difference", "scale"]
     return merged[order].reset_index(drop=True)
+
+# %% ../nbs/15_report.ipynb #be4600bc
+def unreported_cells(rows: pd.DataFrame, keys: Sequence[str], scale: str) -> pd.DataFrame:
+    """Per-seed `rows` (a `value` column) that have no paper counterpart, aggregated over seeds like `compare`'s
+    cells: the same columns, with `paper_mean`, `paper_std` and `difference` left empty."""
+    _check_scale(scale)
+    keys = list(keys)
+    missing = [column for column in keys + ["value"] if column not in rows.columns]
+    if missing:
+        raise ValueError(f"rows lack the column(s) {missing}; they need the key columns {keys} and a 'value' "
+                         "column with one row per seed")
+    rows = rows.copy()
+    rows[keys] = rows[keys].fillna("").astype(str)
+    out = _aggregate(rows, keys, n_seeds=None)
+    out = out.assign(paper_mean=np.nan, paper_std=np.nan, difference=np.nan, scale=scale)
+    order = keys + (["protocol"] if "protocol" in out.columns else []) + [
+        "reproduced_mean", "reproduced_std", "n_seeds", "paper_mean", "paper_std", "difference", "scale"]
+    return out[order]
+
+
+def prepend_reference(table: pd.DataFrame, reference: pd.DataFrame, keys: Sequence[str], scale: str) -> pd.DataFrame:
+    """`table` (from `compare`) with the reference encoder's cells first: `reference` holds its per-seed rows
+    (e.g. the random-init network), under the same key columns."""
+    reference_cells = unreported_cells(reference, keys, scale)
+    if set(reference_cells.columns) != set(table.columns):
+        raise ValueError(f"the reference's columns {list(reference_cells.columns)} differ from the table's "
+                         f"{list(table.columns)}: give both the same keys (and both or neither a 'protocol')")
+    return pd.concat([reference_cells, table[reference_cells.columns]], ignore_index=True)
+
 
 # %% ../nbs/15_report.ipynb #46a9376e
 SCALE_BANNERS = {
