@@ -24,12 +24,13 @@ import seaborn as sns
 import torch
 
 # %% auto #0
-__all__ = ['PAPER_KEYS', 'PAPER_COLUMNS', 'SCALES', 'SCALE_BANNERS', 'DIRECTIONS', 'INDEX_START', 'INDEX_END', 'INDEX_COLUMNS',
-           'MANAGED_FILES', 'paper_data_dir', 'available_paper_tables', 'read_paper_csv', 'paper_table', 'compare',
-           'unreported_cells', 'prepend_reference', 'format_number', 'format_mean_std', 'markdown_table',
-           'comparison_for_display', 'render_markdown', 'format_duration', 'paired_gains', 'gains_for_display',
-           'default_command', 'read_index', 'update_index', 'write_artefact', 'plot_comparison', 'colour_masks',
-           'plot_mask_grid', 'ParameterError', 'validate_parameters', 'literal_assignments', 'check_parameters']
+__all__ = ['PAPER_KEYS', 'PAPER_COLUMNS', 'SCALES', 'CELL_VALUE_COLUMNS', 'SCALE_BANNERS', 'DIRECTIONS', 'INDEX_START',
+           'INDEX_END', 'INDEX_COLUMNS', 'MANAGED_FILES', 'paper_data_dir', 'available_paper_tables', 'read_paper_csv',
+           'paper_table', 'compare', 'unreported_cells', 'prepend_reference', 'format_number', 'format_mean_std',
+           'markdown_table', 'comparison_for_display', 'render_markdown', 'format_duration', 'paired_gains',
+           'gains_for_display', 'default_command', 'read_index', 'update_index', 'write_artefact', 'plot_comparison',
+           'colour_masks', 'plot_mask_grid', 'ParameterError', 'validate_parameters', 'literal_assignments',
+           'check_parameters']
 
 # %% ../nbs/15_report.ipynb #9a908228
 PAPER_KEYS = ("paper", "table", "pretrain", "dataset", "backbone", "method", "masking", "eval", "condition",
@@ -77,6 +78,14 @@ def _check_scale(scale) -> str:
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}; got {scale!r}")
     return scale
+
+
+CELL_VALUE_COLUMNS = ["reproduced_mean", "reproduced_std", "n_seeds", "paper_mean", "paper_std", "difference", "scale"]
+
+
+def _cell_columns(keys: list, table: pd.DataFrame) -> list:
+    "The columns of a comparison table, in order: the keys, the protocol if any, the values."
+    return keys + (["protocol"] if "protocol" in table.columns else []) + CELL_VALUE_COLUMNS
 
 
 def _aggregate(reproduced: pd.DataFrame, keys: list, n_seeds: Optional[int]) -> pd.DataFrame:
@@ -135,9 +144,7 @@ def compare(reproduced: pd.DataFrame, paper: pd.DataFrame, scale: str, n_seeds: 
     merged = merged.drop(columns="_merge")
     merged["difference"] = merged["reproduced_mean"] - merged["paper_mean"]
     merged["scale"] = scale
-    order = keys + (["protocol"] if "protocol" in merged.columns else []) + [
-        "reproduced_mean", "reproduced_std", "n_seeds", "paper_mean", "paper_std", "difference", "scale"]
-    return merged[order].reset_index(drop=True)
+    return merged[_cell_columns(keys, merged)].reset_index(drop=True)
 
 # %% ../nbs/15_report.ipynb #be4600bc
 def unreported_cells(rows: pd.DataFrame, keys: Sequence[str], scale: str) -> pd.DataFrame:
@@ -153,9 +160,7 @@ def unreported_cells(rows: pd.DataFrame, keys: Sequence[str], scale: str) -> pd.
     rows[keys] = rows[keys].fillna("").astype(str)
     out = _aggregate(rows, keys, n_seeds=None)
     out = out.assign(paper_mean=np.nan, paper_std=np.nan, difference=np.nan, scale=scale)
-    order = keys + (["protocol"] if "protocol" in out.columns else []) + [
-        "reproduced_mean", "reproduced_std", "n_seeds", "paper_mean", "paper_std", "difference", "scale"]
-    return out[order]
+    return out[_cell_columns(keys, out)]
 
 
 def prepend_reference(table: pd.DataFrame, reference: pd.DataFrame, keys: Sequence[str], scale: str) -> pd.DataFrame:
