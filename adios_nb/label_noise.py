@@ -966,7 +966,7 @@ def stop_after_gls_dry_run(runs, artefact: str, batch_size: int = 4, **common) -
     """The `dry_run` cell of `reproduce_gls_cifar`: `gls_dry_run(**common, **run)` for each of `runs` (one dict per
     seed and noise rate), print the report, then raise `DryRunFinished` (papermill stops there; its `report` holds
     the rows) or, naming every failed run, `DryRunError` (as `adios_nb.train.stop_after_dry_run`)."""
-    from adios_nb.train import DryRunError, DryRunFinished, error_summary
+    from adios_nb.train import error_summary, finish_dry_run, raise_failed_runs
 
     rows = []
     for run in runs:
@@ -977,13 +977,6 @@ def stop_after_gls_dry_run(runs, artefact: str, batch_size: int = 4, **common) -
             rows.append({"name": kwargs.get("name", "gls"), "noise_rate": kwargs.get("noise_rate"),
                          "seed": kwargs.get("seed"), "status": "failed", "error": error_summary(error, 400)})
     report = pd.DataFrame(rows)
-    failed = report[report["status"] == "failed"]
-    if len(failed):
-        lines = "\n".join(f"  {row.name}: {row.error}" for row in failed.itertuples(index=False))
-        raise DryRunError(f"{len(failed)} of {len(report)} runs failed the dry run:\n{lines}", report)
-    columns = ["name", "model", "params_backbone", "params_heads", "params_total", "step_s", "cpu_step_s",
-               "mean_gls_step_s", "state_mib", "peak_rss_gib", "epochs"]
-    with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_rows", 500):
-        print(report[columns].round(3).to_string(index=False))
-    raise DryRunFinished(f"{artefact}: the dry run of {len(report)} runs passed (report above); the notebook stops "
-                         f"here because dry_run=True. Run it without `-p dry_run True` to train.", report)
+    raise_failed_runs(report)
+    finish_dry_run(report, artefact, ["name", "model", "params_backbone", "params_heads", "params_total", "step_s",
+                                      "cpu_step_s", "mean_gls_step_s", "state_mib", "peak_rss_gib", "epochs"])

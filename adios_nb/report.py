@@ -24,13 +24,12 @@ import seaborn as sns
 import torch
 
 # %% auto #0
-__all__ = ['PAPER_KEYS', 'PAPER_COLUMNS', 'SCALES', 'CELL_VALUE_COLUMNS', 'SCALE_BANNERS', 'DIRECTIONS', 'INDEX_START',
-           'INDEX_END', 'INDEX_COLUMNS', 'MANAGED_FILES', 'paper_data_dir', 'available_paper_tables', 'read_paper_csv',
-           'paper_table', 'compare', 'unreported_cells', 'prepend_reference', 'format_number', 'format_mean_std',
-           'markdown_table', 'comparison_for_display', 'render_markdown', 'format_duration', 'paired_gains',
-           'gains_for_display', 'default_command', 'read_index', 'update_index', 'write_artefact', 'plot_comparison',
-           'colour_masks', 'plot_mask_grid', 'ParameterError', 'validate_parameters', 'literal_assignments',
-           'check_parameters']
+__all__ = ['PAPER_KEYS', 'PAPER_COLUMNS', 'SCALES', 'SCALE_BANNERS', 'DIRECTIONS', 'INDEX_START', 'INDEX_END', 'INDEX_COLUMNS',
+           'MANAGED_FILES', 'paper_data_dir', 'available_paper_tables', 'read_paper_csv', 'paper_table', 'compare',
+           'unreported_cells', 'prepend_reference', 'format_number', 'format_mean_std', 'markdown_table',
+           'comparison_for_display', 'render_markdown', 'format_duration', 'paired_gains', 'gains_for_display',
+           'default_command', 'read_index', 'update_index', 'write_artefact', 'plot_comparison', 'colour_masks',
+           'plot_mask_grid', 'ParameterError', 'validate_parameters', 'literal_assignments', 'check_parameters']
 
 # %% ../nbs/15_report.ipynb #9a908228
 PAPER_KEYS = ("paper", "table", "pretrain", "dataset", "backbone", "method", "masking", "eval", "condition",
@@ -80,12 +79,12 @@ def _check_scale(scale) -> str:
     return scale
 
 
-CELL_VALUE_COLUMNS = ["reproduced_mean", "reproduced_std", "n_seeds", "paper_mean", "paper_std", "difference", "scale"]
+_CELL_VALUE_COLUMNS = ["reproduced_mean", "reproduced_std", "n_seeds", "paper_mean", "paper_std", "difference", "scale"]
 
 
 def _cell_columns(keys: list, table: pd.DataFrame) -> list:
     "The columns of a comparison table, in order: the keys, the protocol if any, the values."
-    return keys + (["protocol"] if "protocol" in table.columns else []) + CELL_VALUE_COLUMNS
+    return keys + (["protocol"] if "protocol" in table.columns else []) + _CELL_VALUE_COLUMNS
 
 
 def _aggregate(reproduced: pd.DataFrame, keys: list, n_seeds: Optional[int]) -> pd.DataFrame:

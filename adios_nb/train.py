@@ -21,7 +21,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -49,9 +49,10 @@ __all__ = ['CHECKPOINT_FORMAT', 'LAST_KEYS', 'FINAL_KEYS', 'PROGRESS_KEYS', 'DRY
            'restore_training', 'online_validation', 'run_dir_lock', 'check_schedule_horizons', 'pretrain',
            'initial_method', 'Run', 'available_cores', 'expected_cost', 'pretrain_many', 'dry_run_image_shape',
            'RandomImageSource', 'dry_run_loader', 'dry_run_eval_data', 'MemoryPeak', 'parameter_counts',
-           'dry_run_evaluations', 'dry_run_one', 'DryRunError', 'DryRunFinished', 'with_dependencies', 'dry_run',
-           'dry_run_summary', 'stop_after_dry_run', 'backbone_forward_flops', 'forward_passes_per_image',
-           'training_flops_per_image', 'gpu_hours_estimate', 'build_parser', 'parse_args', 'cli', 'main']
+           'dry_run_evaluations', 'dry_run_one', 'DryRunError', 'DryRunFinished', 'with_dependencies',
+           'raise_failed_runs', 'finish_dry_run', 'dry_run', 'dry_run_summary', 'stop_after_dry_run',
+           'backbone_forward_flops', 'forward_passes_per_image', 'training_flops_per_image', 'gpu_hours_estimate',
+           'build_parser', 'parse_args', 'cli', 'main']
 
 # %% ../nbs/14_train.ipynb #87b60544
 import errno
@@ -1069,6 +1070,25 @@ def with_dependencies(configs) -> list[Config]:
     return out
 
 
+def raise_failed_runs(report: pd.DataFrame, describe=lambda row: row.name) -> None:
+    "Raise `DryRunError` naming every run of the dry-run `report` whose `status` is 'failed' (`describe(row)` labels it)."
+    failed = report[report["status"] == "failed"]
+    if len(failed):
+        lines = "\n".join(f"  {describe(row)}: {row.error}" for row in failed.itertuples(index=False))
+        raise DryRunError(f"{len(failed)} of {len(report)} runs failed the dry run:\n{lines}", report)
+
+
+def finish_dry_run(report: pd.DataFrame, artefact: str, columns: Sequence[str], summary=None) -> None:
+    """Print the passed dry run's `report` (those of `columns` it has; then `summary`, if given) and raise
+    `DryRunFinished`: the paper notebook stops there, papermill keeps the printed report."""
+    with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_rows", 500):
+        print(report[[c for c in columns if c in report]].round(3).to_string(index=False))
+        if summary is not None:
+            print(summary.round(3).to_string())
+    raise DryRunFinished(f"{artefact}: the dry run of {len(report)} runs passed (report above); the notebook stops "
+                         f"here because dry_run=True. Run it without `-p dry_run True` to train.", report)
+
+
 def dry_run(configs, batch_size: int = 4, device=None, work_dir=None, progress: bool = True,
             raise_on_failure: bool = True) -> pd.DataFrame:
     """Dry-run every run of `configs` (and the VAE runs IDAA configs need) with `dry_run_one`; one report row per
@@ -1086,10 +1106,8 @@ def dry_run(configs, batch_size: int = 4, device=None, work_dir=None, progress: 
                              "masking": cfg.method.masking, "augmentation": cfg.method.augmentation,
                              "epochs": cfg.train.epochs, "status": "failed", "error": error_summary(error, 400)})
     report = pd.DataFrame(rows)
-    failed = report[report["status"] == "failed"]
-    if len(failed) and raise_on_failure:
-        lines = "\n".join(f"  {row.run_id} ({row.name or 'unnamed'}): {row.error}" for row in failed.itertuples())
-        raise DryRunError(f"{len(failed)} of {len(report)} runs failed the dry run:\n{lines}", report)
+    if raise_on_failure:
+        raise_failed_runs(report, describe=lambda row: f"{row.run_id} ({row.name or 'unnamed'})")
     return report
 
 
@@ -1111,11 +1129,7 @@ def stop_after_dry_run(configs, artefact: str, batch_size: int = 4) -> None:
     report = dry_run(configs, batch_size=batch_size)
     columns = ["name", "img_size", "params_backbone", "params_heads", "params_occluder", "params_total", "step_s",
                "cpu_step_s", "resume_step_s", "checkpoint_mib", "peak_rss_gib", "epochs"]
-    with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_rows", 500):
-        print(report[[c for c in columns if c in report]].round(3).to_string(index=False))
-        print(dry_run_summary(report).round(3).to_string())
-    raise DryRunFinished(f"{artefact}: the dry run of {len(report)} runs passed (report above); the notebook stops "
-                         f"here because dry_run=True. Run it without `-p dry_run True` to train.", report)
+    finish_dry_run(report, artefact, columns, summary=dry_run_summary(report))
 
 # %% ../nbs/14_train.ipynb #b922fc1b
 from torch.utils.flop_counter import FlopCounterMode
