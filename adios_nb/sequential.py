@@ -469,7 +469,10 @@ from .augment import EVAL_NORMALIZATION, PHOTO_DATASETS
 
 
 def cached_result(store, filename: str, settings: dict, compute):
-    "The result stored under `settings` in `store/filename` (JSON), computed by `compute()` and stored if missing."
+    """The result stored under `settings` in `store/filename` (JSON), computed by `compute()` and stored if missing.
+    `store` None (an untrained `Run.initial` has no run directory) computes without caching."""
+    if store is None:
+        return compute()
     path = Path(store) / filename
     key = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16]
     stored = json.loads(path.read_text()) if path.is_file() else {}
